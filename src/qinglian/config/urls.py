@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("qinglian.core.urls")),
+    path("", include("qinglian.registry.urls")),
+    path("api/v1/", include("qinglian.config.api_urls")),
+]

@@ -1,0 +1,187 @@
+"""The audit trail: change records (before/after) and semantic events, hash-chained.
+
+Every action calls record_change() or record_event() inside its transaction, so a rolled
+back action leaves no audit record and a committed one always has its record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+
+from .choices import AuditAction
+from .context import current_request
+from .crypto import hmac_sm3_hex
+from .models import AuditChainHead, AuditRecord, User
+
+GENESIS = "0" * 64
+#: Field names whose values never go into the audit trail in clear.
+SECRET_FIELDS = {"password", "id_number_cipher", "phone_cipher", "token_sha256"}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if hasattr(value, "name") and hasattr(value, "storage"):  # FieldFile
+        return value.name or ""
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The object's concrete field values, JSON-safe, secrets left out."""
+    values: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in SECRET_FIELDS or field.name.endswith("_hash"):
+            continue
+        values[field.attname] = _jsonable(getattr(obj, field.attname))
+    return values
+
+
+def object_label(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def canonical(record: AuditRecord) -> bytes:
+    body = {
+        "id": record.pk,
+        "occurred_at": record.occurred_at.isoformat(),
+        "actor_id": record.actor_id,
+        "actor_name": record.actor_name,
+        "request_id": record.request_id,
+        "source_ip": record.source_ip,
+        "action": record.action,
+        "event": record.event,
+        "object_type": record.object_type,
+        "object_id": record.object_id,
+        "object_repr": record.object_repr,
+        "before": record.before,
+        "after": record.after,
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def chain_hash(prev_hash: str, record: AuditRecord) -> str:
+    key = bytes.fromhex(settings.QINGLIAN_AUDIT_KEY)
+    return hmac_sm3_hex(key, prev_hash.encode() + b"|" + canonical(record))
+
+
+def _append(
+    *,
+    action: str,
+    obj: models.Model | None,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    actor: User | None,
+    event: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditRecord:
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        ctx = current_request()
+        actor_obj = actor if actor is not None and actor.pk else None
+        record = AuditRecord(
+            id=head.last_record_id + 1,
+            actor=actor_obj,
+            actor_name=str(actor_obj) if actor_obj else "系统",
+            request_id=ctx.request_id,
+            source_ip=ctx.source_ip,
+            action=action,
+            event=event,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:255],
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+            prev_hash=head.last_hash,
+        )
+        record.record_hash = chain_hash(head.last_hash, record)
+        record.save(force_insert=True)
+        head.last_record_id = record.pk
+        head.last_hash = record.record_hash
+        head.count += 1
+        head.save(update_fields=["last_record_id", "last_hash", "count"])
+    return record
+
+
+def record_change(
+    obj: models.Model,
+    action: str,
+    *,
+    actor: User | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Record a create / update / delete of a domain object with its before and after values."""
+    if action == AuditAction.UPDATE and before is not None and after is not None:
+        changed = {k for k in after if before.get(k) != after.get(k)} - {"updated_at"}
+        before = {k: before.get(k) for k in sorted(changed)}
+        after = {k: after.get(k) for k in sorted(changed)}
+    return _append(
+        action=action, obj=obj, object_type=object_label(obj), object_id=str(obj.pk),
+        object_repr=str(obj), actor=actor, before=before, after=after,
+    )
+
+
+def record_event(
+    obj: models.Model,
+    event: str,
+    *,
+    actor: User | None,
+    details: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Record what happened (admitted, pledge signed, unmasked…) beside the change log."""
+    return _append(
+        action=AuditAction.EVENT, obj=obj, object_type=object_label(obj), object_id=str(obj.pk),
+        object_repr=str(obj), actor=actor, event=event, after=details,
+    )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    ok: bool
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+def verify_chain() -> ChainReport:
+    """Walk the chain in id order; name the first record that is edited, missing or foreign."""
+    prev = GENESIS
+    expected_id = 1
+    checked = 0
+    for record in AuditRecord.objects.order_by("id").iterator(chunk_size=2000):
+        if record.pk != expected_id:
+            return ChainReport(checked, False, expected_id,
+                               f"缺少第 {expected_id} 条记录（被删除或编号被改动），下一条是第 {record.pk} 条")
+        if record.prev_hash != prev:
+            return ChainReport(checked, False, record.pk,
+                               f"第 {record.pk} 条记录的前序哈希与链不符（记录被插入、删除或调换顺序）")
+        if chain_hash(prev, record) != record.record_hash:
+            return ChainReport(checked, False, record.pk, f"第 {record.pk} 条记录的内容被修改")
+        prev = record.record_hash
+        expected_id += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and (head.count != checked or head.last_hash != prev):
+        return ChainReport(checked, False, checked + 1,
+                           f"链头记录了 {head.count} 条，实际只有 {checked} 条：末尾记录被删除")
+    if head is None and checked:
+        return ChainReport(checked, False, None, "链头缺失")
+    return ChainReport(checked, True)
