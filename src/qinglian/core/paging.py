@@ -1,0 +1,32 @@
+"""Pagination shared by every list page and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+PER_PAGE_CHOICES = (20, 50, 100)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 20) -> Page:
+    """The requested page of the queryset; out-of-range pages fall back to the last one.
+
+    The count query is the only extra query; the page itself is one LIMIT/OFFSET query.
+    """
+    try:
+        size = int(request.GET.get("per_page", per_page))
+    except ValueError:
+        size = per_page
+    if size not in PER_PAGE_CHOICES:
+        size = per_page
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current query string minus 'page', for pagination and sort links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
