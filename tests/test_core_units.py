@@ -70,7 +70,7 @@ def test_resident_id_numbers() -> None:
     with pytest.raises(IdentifierError, match="校验位"):
         clean_id_number("110105194912310021")
     with pytest.raises(IdentifierError, match="出生日期或地区"):
-        clean_id_number("110105194902300028")  # 30 February, check digit right
+        clean_id_number("110105194902300020")  # 30 February, check digit right
     with pytest.raises(IdentifierError, match="18 位"):
         clean_id_number("11010519491231")
 
