@@ -12,7 +12,8 @@ class RequestContext:
     source_ip: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("qinglian_request", default=RequestContext())
+_EMPTY = RequestContext()
+_current: ContextVar[RequestContext] = ContextVar("qinglian_request", default=_EMPTY)
 
 
 def current_request() -> RequestContext:

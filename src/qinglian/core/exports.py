@@ -71,7 +71,7 @@ def write_xlsx(path: str, sheet_title: str, columns: list[Column], rows: Iterabl
 
 def xlsx_response(
     filename: str, sheet_title: str, columns: list[Column], rows: Iterable[Any]
-) -> HttpResponse:
+) -> HttpResponse | FileResponse:
     """Stream an .xlsx download; the file name carries the date, e.g. 会员企业_20261124.xlsx."""
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"{filename}_{stamp}.xlsx"

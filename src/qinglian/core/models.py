@@ -58,6 +58,9 @@ class ApiToken(models.Model):
         verbose_name = "接口令牌"
         verbose_name_plural = "接口令牌"
 
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
     @staticmethod
     def new_secret() -> str:
         return "ql_" + secrets.token_urlsafe(32)
@@ -135,6 +138,9 @@ class AuditChainHead(models.Model):
 
     class Meta:
         verbose_name = "审计链头"
+
+    def __str__(self) -> str:
+        return f"审计链头 #{self.last_record_id}"
 
 
 class JobStatus(models.TextChoices):

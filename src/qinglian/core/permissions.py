@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -100,5 +100,5 @@ def access(queryset: models.QuerySet[M], user: Any, pk: Any, action: str = READ)
     """The object with this key inside the user's scope, or 404 — the same 404 as missing."""
     try:
         return restrict(queryset, user, action).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到该记录") from exc

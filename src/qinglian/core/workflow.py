@@ -3,7 +3,7 @@
 An app declares its machine once::
 
     MEMBERSHIP_FLOW = Workflow(
-        field="status",
+        state_field="status",
         transitions={
             (APPLIED, ADMITTED): "registry.admit_member",
             ...
@@ -36,14 +36,14 @@ class TransitionNotAllowed(Exception):
 
 @dataclass
 class Workflow:
-    field: str
+    state_field: str
     transitions: dict[tuple[str, str], str]
     event_prefix: str
     labels: dict[str, str] = field(default_factory=dict)
     after_commit: dict[str, Callable[[Any], None]] = field(default_factory=dict)
 
     def allowed_targets(self, obj: models.Model, user: Any) -> list[str]:
-        current = getattr(obj, self.field)
+        current = getattr(obj, self.state_field)
         return [
             to for (frm, to), perm in self.transitions.items()
             if frm == current and has_perm(user, perm)
@@ -56,7 +56,7 @@ class Workflow:
         self, obj: models.Model, *, to: str, actor: Any, note: str = "",
         changes: dict[str, Any] | None = None,
     ) -> None:
-        current = getattr(obj, self.field)
+        current = getattr(obj, self.state_field)
         perm = self.transitions.get((current, to))
         if perm is None:
             raise TransitionNotAllowed(
@@ -68,7 +68,7 @@ class Workflow:
             before = snapshot(obj)
             for name, value in (changes or {}).items():
                 setattr(obj, name, value)
-            setattr(obj, self.field, to)
+            setattr(obj, self.state_field, to)
             stamp = f"{to}_at"
             if any(f.name == stamp for f in obj._meta.concrete_fields):
                 setattr(obj, stamp, timezone.now())

@@ -73,7 +73,7 @@ def _set_tags(org: Organisation, tags: list[str] | None) -> None:
     unknown = sorted(set(tags) - known)
     if unknown:
         raise ValidationError({"tags": f"未知的企业标签：{'、'.join(unknown)}"})
-    org.tags.set(sorted(known))
+    org.tags.set(Tag.objects.filter(code__in=known))
 
 
 def _tag_codes(org: Organisation) -> list[str]:

@@ -5,7 +5,7 @@ from qinglian.core.workflow import Workflow
 from .choices import MembershipStatus as S
 
 MEMBERSHIP_FLOW = Workflow(
-    field="status",
+    state_field="status",
     event_prefix="membership",
     labels=dict(S.choices),
     transitions={
