@@ -11,7 +11,13 @@ from qinglian.core.choices import Role
 from qinglian.core.crypto import lookup_hash
 from qinglian.core.permissions import READ, access, register_scope, restrict
 
-from .choices import OPEN_MEMBERSHIP, CommitmentStatus, MembershipStatus, OrganisationKind
+from .choices import (
+    BODY_KINDS,
+    OPEN_MEMBERSHIP,
+    CommitmentStatus,
+    MembershipStatus,
+    OrganisationKind,
+)
 from .models import Commitment, Membership, Organisation, Person, Position, Signature
 
 GLOBAL_ROLES = {Role.ADMIN}
@@ -268,3 +274,41 @@ def unsigned_memberships(user: Any, organisation_id: int | None = None) -> Query
         status__in=[MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED],
     ).filter(Exists(current)).exclude(Exists(signed))
     return qs
+
+
+def membership_applicants(user: Any) -> QuerySet[Organisation]:
+    """Enterprises on whose behalf this user may file a membership application.
+
+    告知承诺制 starts with an application, and a chamber recruits among the enterprises
+    registered in its federation's jurisdiction — not only among its existing members — so a
+    chamber officer picks from the whole jurisdiction. An enterprise user applies only for its
+    own enterprise. Roles that cannot apply get nothing.
+    """
+    enterprises = Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE)
+    role = user.role
+    if role in GLOBAL_ROLES:
+        return enterprises
+    if role == Role.FEDERATION_OFFICER:
+        return restrict(enterprises, user, "change")
+    if role == Role.CHAMBER_OFFICER:
+        return enterprises.filter(federation_id=jurisdiction_id(user))
+    if role == Role.ENTERPRISE_USER:
+        return enterprises.filter(pk=getattr(_home(user), "pk", None))
+    return enterprises.none()
+
+
+def membership_hosts(user: Any) -> QuerySet[Organisation]:
+    """Chambers and associations an application may be made to by this user.
+
+    Officers apply to the bodies they manage; an enterprise user may apply to any chamber or
+    association of its federation's jurisdiction.
+    """
+    bodies = Organisation.objects.filter(kind__in=[k.value for k in BODY_KINDS])
+    role = user.role
+    if role in GLOBAL_ROLES:
+        return bodies
+    if role in (Role.FEDERATION_OFFICER, Role.CHAMBER_OFFICER):
+        return restrict(bodies, user, "change")
+    if role == Role.ENTERPRISE_USER:
+        return bodies.filter(federation_id=jurisdiction_id(user))
+    return bodies.none()
