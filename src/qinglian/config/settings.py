@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # only for its Swagger UI static files (served locally, no CDN)
     "qinglian.core",
     "qinglian.registry",
 ]
