@@ -10,6 +10,7 @@ import datetime as dt
 import decimal
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,41 @@ def chain_hash(prev_hash: str, record: AuditRecord) -> str:
     return hmac_sm3_hex(key, prev_hash.encode() + b"|" + canonical(record))
 
 
+def _new_record(
+    prev_hash: str,
+    record_id: int,
+    *,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    actor: User | None,
+    event: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """An unsaved record that follows prev_hash in the chain."""
+    ctx = current_request()
+    actor_obj = actor if actor is not None and actor.pk else None
+    record = AuditRecord(
+        id=record_id,
+        actor=actor_obj,
+        actor_name=str(actor_obj) if actor_obj else "系统",
+        request_id=ctx.request_id,
+        source_ip=ctx.source_ip,
+        action=action,
+        event=event,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        prev_hash=prev_hash,
+    )
+    record.record_hash = chain_hash(prev_hash, record)
+    return record
+
+
 def _append(
     *,
     action: str,
@@ -94,30 +130,24 @@ def _append(
 ) -> AuditRecord:
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        ctx = current_request()
-        actor_obj = actor if actor is not None and actor.pk else None
-        record = AuditRecord(
-            id=head.last_record_id + 1,
-            actor=actor_obj,
-            actor_name=str(actor_obj) if actor_obj else "系统",
-            request_id=ctx.request_id,
-            source_ip=ctx.source_ip,
-            action=action,
-            event=event,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:255],
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
-            prev_hash=head.last_hash,
+        record = _new_record(
+            head.last_hash, head.last_record_id + 1, action=action, object_type=object_type,
+            object_id=object_id, object_repr=object_repr, actor=actor, event=event,
+            before=before, after=after,
         )
-        record.record_hash = chain_hash(head.last_hash, record)
         record.save(force_insert=True)
         head.last_record_id = record.pk
         head.last_hash = record.record_hash
         head.count += 1
         head.save(update_fields=["last_record_id", "last_hash", "count"])
     return record
+
+
+def _changed_only(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    changed = {k for k in after if before.get(k) != after.get(k)} - {"updated_at"}
+    return {k: before.get(k) for k in sorted(changed)}, {k: after.get(k) for k in sorted(changed)}
 
 
 def record_change(
@@ -130,9 +160,7 @@ def record_change(
 ) -> AuditRecord:
     """Record a create / update / delete of a domain object with its before and after values."""
     if action == AuditAction.UPDATE and before is not None and after is not None:
-        changed = {k for k in after if before.get(k) != after.get(k)} - {"updated_at"}
-        before = {k: before.get(k) for k in sorted(changed)}
-        after = {k: after.get(k) for k in sorted(changed)}
+        before, after = _changed_only(before, after)
     return _append(
         action=action, obj=obj, object_type=object_label(obj), object_id=str(obj.pk),
         object_repr=str(obj), actor=actor, before=before, after=after,
@@ -151,6 +179,51 @@ def record_event(
         action=AuditAction.EVENT, obj=obj, object_type=object_label(obj), object_id=str(obj.pk),
         object_repr=str(obj), actor=actor, event=event, after=details,
     )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One record for record_many(): a change (before/after), or an event when ``event`` is set."""
+
+    obj: models.Model
+    action: str
+    event: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def record_many(
+    entries: Iterable[AuditEntry], *, actor: User | None, batch_size: int = 2000
+) -> int:
+    """Append many records under one lock of the chain head (bulk imports).
+
+    The records and the chain are exactly those record_change()/record_event() would write one
+    by one; only the number of queries differs. Returns how many records were appended.
+    """
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        prev_hash, last_id, count = head.last_hash, head.last_record_id, 0
+        pending: list[AuditRecord] = []
+        for entry in entries:
+            before, after = entry.before, entry.after
+            if entry.action == AuditAction.UPDATE and before is not None and after is not None:
+                before, after = _changed_only(before, after)
+            record = _new_record(
+                prev_hash, last_id + 1, action=entry.action, object_type=object_label(entry.obj),
+                object_id=str(entry.obj.pk), object_repr=str(entry.obj), actor=actor,
+                event=entry.event, before=before, after=after,
+            )
+            pending.append(record)
+            prev_hash, last_id, count = record.record_hash, record.pk, count + 1
+            if len(pending) >= batch_size:
+                AuditRecord.objects.bulk_create(pending)
+                pending = []
+        if pending:
+            AuditRecord.objects.bulk_create(pending)
+        if count:
+            head.last_record_id, head.last_hash, head.count = last_id, prev_hash, head.count + count
+            head.save(update_fields=["last_record_id", "last_hash", "count"])
+    return count
 
 
 @dataclass(frozen=True)
