@@ -43,3 +43,18 @@ def region_name(code: str) -> str | None:
 
 def is_valid_region(code: str) -> bool:
     return region_name(code) is not None
+
+
+def short_region_name(code: str) -> str:
+    """The name within its prefecture, as people say it locally: 330106 → 西湖区.
+
+    Prefectures and provinces keep their own name (330100 → 杭州市); unknown codes come back as
+    they are, so a stale code is still visible rather than hidden.
+    """
+    full = region_name(code)
+    if full is None:
+        return code
+    if code.endswith("00"):
+        return full.removeprefix(region_name(code[:2] + "0000") or "") or full
+    prefecture = region_name(code[:4] + "00") or region_name(code[:2] + "0000") or ""
+    return full.removeprefix(prefecture) or full

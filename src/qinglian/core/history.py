@@ -1,0 +1,175 @@
+"""The audit trail as people read it: field names, values and before → after rows in Chinese.
+
+The records keep raw values (codes, ids, ISO dates); these functions turn them into what the
+users know (“已入会”, 2026年11月24日, 是/否) using the model's own field definitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .choices import AuditAction
+from .formatting import chinese_date
+from .models import AuditRecord
+
+#: Semantic events in words. Unknown events are shown by their code.
+EVENT_LABELS: dict[str, str] = {
+    "membership.applied": "申请入会",
+    "membership.admitted": "批准入会",
+    "membership.suspended": "暂停会员资格",
+    "membership.withdrawn": "退会",
+    "membership.revoked": "取消会员资格",
+    "commitment.signed": "签署承诺书",
+    "commitment.published": "发布承诺书",
+    "person.unmasked": "查看完整个人信息",
+}
+
+#: Detail keys that events carry, in words.
+DETAIL_LABELS: dict[str, str] = {
+    "from": "原状态",
+    "to": "新状态",
+    "note": "备注",
+    "reason": "原因",
+    "version": "版本",
+    "sha256": "正文 SHA-256",
+    "commitment_id": "承诺书编号",
+    "organisation": "商会/协会",
+    "members_to_resign": "需重签会员数",
+    "tags": "企业标签",
+}
+
+ACTION_BADGES: dict[str, str] = {
+    AuditAction.CREATE: "success",
+    AuditAction.UPDATE: "primary",
+    AuditAction.DELETE: "danger",
+    AuditAction.EVENT: "info",
+}
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    key: str
+    label: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def model_for(object_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def object_type_label(object_type: str) -> str:
+    model = model_for(object_type)
+    return str(model._meta.verbose_name) if model else object_type
+
+
+def event_label(event: str, details: Any = None) -> str:
+    """The event in words; a suspended membership admitted again reads as resumed."""
+    if event == "membership.admitted" and isinstance(details, dict) and (
+        details.get("from") == "suspended"
+    ):
+        return "恢复会员资格"
+    return EVENT_LABELS.get(event, event)
+
+
+def _field(model: type[models.Model] | None, key: str) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    for field in model._meta.concrete_fields:
+        if key in (field.name, field.attname):
+            return field
+    if key in ("from", "to"):
+        return _field(model, "status")
+    return None
+
+
+def field_label(model: type[models.Model] | None, key: str) -> str:
+    if key in DETAIL_LABELS:
+        return DETAIL_LABELS[key]
+    field = _field(model, key)
+    return str(field.verbose_name) if field is not None else key
+
+
+def _iso_date(text: str, with_time: bool) -> str:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return chinese_date(value if with_time else value.date())
+
+
+def display_value(model: type[models.Model] | None, key: str, value: Any) -> str:
+    """A stored value as the user reads it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(display_value(model, key, v) for v in value) or "—"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    field = _field(model, key)
+    if field is not None and field.choices:
+        labels = {str(k): str(v) for k, v in field.flatchoices}
+        return labels.get(str(value), str(value))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        return _iso_date(value, with_time=True)
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        return _iso_date(value, with_time=False)
+    if isinstance(field, models.ForeignKey):
+        return f"#{value}"
+    return str(value)
+
+
+def diff_rows(record: AuditRecord) -> list[DiffRow]:
+    """Before → after for a change, the details for an event; one row per field."""
+    model = model_for(record.object_type)
+    before = record.before if isinstance(record.before, dict) else {}
+    after = record.after if isinstance(record.after, dict) else {}
+    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    rows = []
+    for key in keys:
+        if key in ("created_at", "updated_at", "name_initials", "name_pinyin"):
+            continue
+        rows.append(DiffRow(
+            key=key,
+            label=field_label(model, key),
+            before=display_value(model, key, before.get(key)) if record.before is not None else "",
+            after=display_value(model, key, after.get(key)),
+        ))
+    return rows
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One audit record prepared for a page."""
+
+    record: AuditRecord
+    title: str
+    badge: str
+    rows: list[DiffRow]
+
+
+def history_entry(record: AuditRecord) -> HistoryEntry:
+    if record.action == AuditAction.EVENT:
+        title = event_label(record.event, record.after)
+    else:
+        title = f"{record.get_action_display()}{object_type_label(record.object_type)}"
+    return HistoryEntry(
+        record=record, title=title, badge=ACTION_BADGES.get(record.action, "secondary"),
+        rows=diff_rows(record),
+    )
