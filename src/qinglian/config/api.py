@@ -2,7 +2,7 @@
 
 Callers authenticate with a bearer token (``Authorization: Bearer ql_…``, issued with
 ``qinglian token create``) or, from the browser, with their signed-in session (CSRF checked).
-Errors answer in Chinese with one shape; see ``qinglian.core.api_errors``.
+Errors answer in Chinese with one shape; see ``qinglian.core.api``.
 """
 
 import datetime as dt
@@ -13,13 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.templatetags.static import static
 from django.utils import timezone
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from qinglian.core.api_auth import API_AUTH, api_user
-from qinglian.core.api_errors import ERRORS, register_error_handlers
+from qinglian.core.api import register_error_handlers
+from qinglian.core.api import router as core_router
+from qinglian.core.api_auth import API_AUTH
 from qinglian.registry.api import router as registry_router
 
 DOCS_PAGE = """<!DOCTYPE html>
@@ -89,27 +90,6 @@ api = NinjaAPI(
     docs=LocalSwagger(settings={"persistAuthorization": True}),
 )
 register_error_handlers(api)
+api.add_router("/", core_router)
 api.add_router("/", registry_router)
 
-
-class MeOut(Schema):
-    username: str = Field(..., description="用户名")
-    display_name: str = Field(..., description="姓名")
-    role: str = Field(..., description="角色代码")
-    role_label: str = Field(..., description="角色")
-    organisation_id: int | None = Field(None, description="所属单位编号")
-    organisation_name: str = Field("", description="所属单位")
-
-
-@api.get("/me", response={200: MeOut, **ERRORS}, summary="当前调用者", tags=["认证"])
-def me(request: HttpRequest) -> dict[str, Any]:
-    """Who the token or session belongs to: the scope of every other answer follows from it."""
-    user = api_user(request)
-    return {
-        "username": user.username,
-        "display_name": user.display_name or user.username,
-        "role": user.role,
-        "role_label": str(user.get_role_display()),
-        "organisation_id": user.organisation_id,
-        "organisation_name": user.organisation.name if user.organisation else "",
-    }

@@ -12,21 +12,21 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import PatchDict, Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import PatchDict, Query, Router, Status
+from ninja.pagination import paginate
 
+from qinglian.core.api import ERRORS, TRANSITION_ERRORS, Pagination
 from qinglian.core.api_auth import api_user
-from qinglian.core.api_errors import ERRORS, TRANSITION_ERRORS
 from qinglian.core.choices import Role
 from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, has_perm, require, restrict
 
 from . import actions, queries
 from .choices import HOST_KINDS, OrganisationKind
-from .models import Commitment, Organisation, Person, Position, Signature
+from .models import Commitment, Membership, Organisation, Person, Position, Signature
 from .schemas import (
     CommitmentFilter,
     CommitmentIn,
@@ -128,7 +128,7 @@ def _liaison(user: User, fields: dict[str, Any]) -> None:
 
 @router.get("/organisations", response={200: list[OrganisationOut], **ERRORS},
             summary="组织列表", tags=["组织"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_organisations(
     request: HttpRequest, filters: Query[OrganisationFilter]
 ) -> QuerySet[Organisation]:
@@ -146,7 +146,7 @@ def get_organisation(request: HttpRequest, pk: int) -> Organisation:
 
 @router.post("/organisations", response={201: OrganisationOut, **ERRORS},
              summary="登记组织", tags=["组织"])
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Organisation]:
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[Organisation]:
     """Officers register inside their jurisdiction: a chamber its enterprises, a federation its
     chambers, associations, enterprises and departments."""
     user = api_user(request)
@@ -161,7 +161,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[
     _liaison(user, fields)
     tags = fields.pop("tags")
     org = actions.do_create_organisation(actor=user, tags=tags, **fields)
-    return 201, org
+    return Status(201, org)
 
 
 @router.patch("/organisations/{int:pk}", response={200: OrganisationOut, **ERRORS},
@@ -195,7 +195,7 @@ def update_organisation(
 
 @router.get("/people", response={200: list[PersonOut], **ERRORS}, summary="人员列表",
             tags=["人员"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_people(request: HttpRequest, filters: Query[PersonFilter]) -> QuerySet[Person]:
     """A complete ID number or phone number finds its person exactly, through the keyed hash."""
     return queries.list_people(api_user(request), filters.q)
@@ -203,17 +203,19 @@ def list_people(request: HttpRequest, filters: Query[PersonFilter]) -> QuerySet[
 
 @router.get("/people/{int:pk}", response={200: PersonDetailOut, **ERRORS},
             summary="人员详情（脱敏）", tags=["人员"])
-def get_person(request: HttpRequest, pk: int) -> dict[str, Any]:
+def get_person(request: HttpRequest, pk: int) -> Person:
+    """Current posts first; the positions are those inside the caller's scope."""
     user = api_user(request)
     person = queries.access_person(user, pk)
-    positions = restrict(Position.objects.filter(person=person), user).select_related(
-        "organisation").order_by("end_on", "-start_on", "id")
-    return {**PersonOut.from_orm(person).dict(), "positions": list(positions)}
+    positions = restrict(Position.objects.select_related("organisation"), user).order_by(
+        F("end_on").desc(nulls_first=True), "-start_on", "id")
+    prefetch_related_objects([person], Prefetch("positions", queryset=positions))
+    return person
 
 
 @router.post("/people", response={201: PersonOut, **ERRORS}, summary="登记人员",
              tags=["人员"])
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     """ID number and phone are encrypted at rest and answered masked."""
     user = api_user(request)
     require(user, "registry.change_person")
@@ -222,7 +224,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]
     if federation is None:  # only a federation itself has none; never for a person
         raise ValidationError({"federation": "请选择所属工商联"})
     person = actions.do_create_person(actor=user, federation=federation, **fields)
-    return 201, person
+    return Status(201, person)
 
 
 @router.patch("/people/{int:pk}", response={200: PersonOut, **ERRORS}, summary="修改人员",
@@ -243,7 +245,7 @@ def update_person(request: HttpRequest, pk: int, payload: PatchDict[PersonIn]) -
 
 @router.get("/memberships", response={200: list[MembershipOut], **ERRORS},
             summary="会员资格列表", tags=["会员资格"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_memberships(request: HttpRequest, filters: Query[MembershipFilter]) -> QuerySet[Any]:
     return queries.list_memberships(
         api_user(request), organisation=filters.organisation, member=filters.member,
@@ -251,25 +253,15 @@ def list_memberships(request: HttpRequest, filters: Query[MembershipFilter]) -> 
     )
 
 
-def _membership_detail(user: User, pk: int) -> dict[str, Any]:
-    membership = queries.access_membership(user, pk)
-    return {
-        **MembershipOut.from_orm(membership).dict(),
-        "signed_current_commitment": queries.has_signed_current(
-            membership.member_id, membership.organisation_id),
-        "allowed_transitions": MEMBERSHIP_FLOW.allowed_targets(membership, user),
-    }
-
-
 @router.get("/memberships/{int:pk}", response={200: MembershipDetailOut, **ERRORS},
             summary="会员资格详情", tags=["会员资格"])
-def get_membership(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _membership_detail(api_user(request), pk)
+def get_membership(request: HttpRequest, pk: int) -> Membership:
+    return queries.access_membership(api_user(request), pk)
 
 
 @router.post("/memberships", response={201: MembershipDetailOut, **ERRORS},
              summary="申请入会", tags=["会员资格"])
-def apply_membership(request: HttpRequest, payload: MembershipIn) -> tuple[int, dict[str, Any]]:
+def apply_membership(request: HttpRequest, payload: MembershipIn) -> Status[Membership]:
     """An enterprise user applies for its own enterprise to any chamber or association of its
     federation; officers file applications to the bodies they run."""
     user = api_user(request)
@@ -290,13 +282,13 @@ def apply_membership(request: HttpRequest, payload: MembershipIn) -> tuple[int, 
         actor=user, member=member, organisation=host, role=payload.role.value,
         note=payload.note,
     )
-    return 201, _membership_detail(user, membership.pk)
+    return Status(201, membership)
 
 
 @router.post("/memberships/{int:pk}/transition",
              response={200: MembershipDetailOut, **TRANSITION_ERRORS},
              summary="变更会员资格状态（入会、暂停、恢复、退会、取消资格）", tags=["会员资格"])
-def transition_membership(request: HttpRequest, pk: int, payload: TransitionIn) -> dict[str, Any]:
+def transition_membership(request: HttpRequest, pk: int, payload: TransitionIn) -> Membership:
     """Along the membership state table only (409 otherwise); admission still needs the signed
     current commitment (422)."""
     user = api_user(request)
@@ -308,10 +300,9 @@ def transition_membership(request: HttpRequest, pk: int, payload: TransitionIn) 
               or has_perm(user, "registry.admit_member")):
         raise PermissionDenied("您没有变更会员资格状态的权限")
     membership = queries.access_membership(user, pk, WRITE)
-    actions.do_change_membership_status(
+    return actions.do_change_membership_status(
         membership, to=payload.to.value, actor=user, note=payload.note,
     )
-    return _membership_detail(user, pk)
 
 
 # --- commitments ---------------------------------------------------------------------------
@@ -319,7 +310,7 @@ def transition_membership(request: HttpRequest, pk: int, payload: TransitionIn) 
 
 @router.get("/commitments", response={200: list[CommitmentOut], **ERRORS},
             summary="承诺书列表", tags=["承诺书"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_commitments(request: HttpRequest, filters: Query[CommitmentFilter]) -> QuerySet[Any]:
     qs = restrict(Commitment.objects.select_related("organisation"), api_user(request))
     if filters.organisation:
@@ -337,7 +328,7 @@ def get_commitment(request: HttpRequest, pk: int) -> Commitment:
 
 @router.post("/commitments", response={201: CommitmentOut, **ERRORS},
              summary="起草承诺书新版本", tags=["承诺书"])
-def draft_commitment(request: HttpRequest, payload: CommitmentIn) -> tuple[int, Commitment]:
+def draft_commitment(request: HttpRequest, payload: CommitmentIn) -> Status[Commitment]:
     user = api_user(request)
     require(user, "registry.manage_commitment")
     organisation = _referenced("organisation", lambda: queries.access_organisation(
@@ -345,7 +336,7 @@ def draft_commitment(request: HttpRequest, payload: CommitmentIn) -> tuple[int, 
     commitment = actions.do_draft_commitment(
         actor=user, organisation=organisation, body=payload.body, title=payload.title,
     )
-    return 201, commitment
+    return Status(201, commitment)
 
 
 @router.post("/commitments/{int:pk}/publish", response={200: CommitmentOut, **ERRORS},
@@ -369,7 +360,7 @@ def _signatures(user: User) -> QuerySet[Signature]:
 
 @router.get("/signatures", response={200: list[SignatureOut], **ERRORS},
             summary="承诺书签署记录", tags=["承诺书"])
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_signatures(request: HttpRequest, filters: Query[SignatureFilter]) -> QuerySet[Any]:
     qs = _signatures(api_user(request))
     if filters.commitment:
@@ -381,7 +372,7 @@ def list_signatures(request: HttpRequest, filters: Query[SignatureFilter]) -> Qu
 
 @router.post("/signatures", response={201: SignatureOut, **ERRORS},
              summary="签署承诺书", tags=["承诺书"])
-def sign_commitment(request: HttpRequest, payload: SignatureIn) -> tuple[int, Signature]:
+def sign_commitment(request: HttpRequest, payload: SignatureIn) -> Status[Signature]:
     """The signature binds the SHA-256 of the exact text signed (告知承诺制)."""
     user = api_user(request)
     require(user, "registry.sign_commitment")
@@ -400,5 +391,5 @@ def sign_commitment(request: HttpRequest, payload: SignatureIn) -> tuple[int, Si
         actor=user, commitment=commitment, member=member, signer_name=payload.signer_name,
         signer_title=payload.signer_title, signer_person=signer, signed_at=signed_at,
     )
-    return 201, _signatures(user).get(pk=signature.pk)
+    return Status(201, _signatures(user).get(pk=signature.pk))
 

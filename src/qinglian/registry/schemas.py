@@ -6,8 +6,11 @@ in any Out schema.
 """
 
 import datetime as dt
+from typing import Any
 
 from ninja import Field, Schema
+
+from qinglian.core.api import InputSchema, id_field
 
 from .choices import (
     ChamberKind,
@@ -22,16 +25,18 @@ from .choices import (
     PositionTitle,
 )
 from .models import Commitment, Membership, Organisation, Position, Signature
+from .queries import has_signed_current
+from .workflow import MEMBERSHIP_FLOW
 
 # --- organisations -------------------------------------------------------------------------
 
 
-class OrganisationFilter(Schema):
+class OrganisationFilter(InputSchema):
     """The organisation list's filters — the same ones the organisation list page offers."""
 
     q: str = Field("", description="名称、简称、统一社会信用代码前缀或拼音首字母（如 hwjs）")
     kind: OrganisationKind | None = Field(None, description="组织类型")
-    chamber: int | None = Field(None, description="所属商会/协会编号（在会会员）")
+    chamber: int | None = id_field(None, "所属商会/协会编号（在会会员）")
     industry: str = Field("", max_length=2, description="国民经济行业大类代码（GB/T 4754，2 位）")
     section: str = Field("", max_length=1, description="行业门类代码（A–T）")
     region: str = Field("", max_length=6, description="行政区划代码（前缀匹配，如 330100）")
@@ -41,15 +46,15 @@ class OrganisationFilter(Schema):
     order: str = Field("name", description="排序：name、-name、created、-created、uscc")
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(InputSchema):
     """A new organisation (POST), or the changed fields of one (PATCH)."""
 
     kind: OrganisationKind = Field(..., description="组织类型（修改时忽略）")
     name: str = Field(..., min_length=1, max_length=128, description="名称")
     short_name: str = Field("", max_length=32, description="简称")
     uscc: str = Field("", max_length=32, description="统一社会信用代码（企业必填，18 位）")
-    federation: int | None = Field(
-        None, description="所属工商联编号；不填则为当前用户所在工商联（平台管理员必填）"
+    federation: int | None = id_field(
+        None, "所属工商联编号；不填则为当前用户所在工商联（平台管理员必填）"
     )
     region: str = Field("", max_length=6, description="所在地区行政区划代码（6 位）")
     address: str = Field("", max_length=255, description="地址")
@@ -63,7 +68,7 @@ class OrganisationIn(Schema):
     employee_count: int | None = Field(None, ge=0, description="从业人数")
     party_org_form: PartyOrgForm = Field(PartyOrgForm.NONE, description="党组织组建方式")
     party_member_count: int = Field(0, ge=0, description="正式党员人数")
-    party_liaison: int | None = Field(None, description="党建联络员（人员编号）")
+    party_liaison: int | None = id_field(None, "党建联络员（人员编号）")
     is_group_member: bool = Field(False, description="是否工商联团体会员")
     contact_phone: str = Field("", max_length=32, description="办公电话")
     description: str = Field("", description="简介")
@@ -117,13 +122,13 @@ class OrganisationOut(Schema):
 # --- people --------------------------------------------------------------------------------
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     """A new person (POST), or the changed fields of one (PATCH). ID number and phone are
     write-only: they are stored encrypted and read back masked."""
 
     name: str = Field(..., min_length=1, max_length=64, description="姓名")
-    federation: int | None = Field(
-        None, description="所属工商联编号；不填则为当前用户所在工商联（修改时忽略）"
+    federation: int | None = id_field(
+        None, "所属工商联编号；不填则为当前用户所在工商联（修改时忽略）"
     )
     id_number: str = Field("", max_length=32, description="居民身份证号（18 位；只写不读）")
     phone: str = Field("", max_length=20, description="手机号（只写不读）")
@@ -132,7 +137,7 @@ class PersonIn(Schema):
     notes: str = Field("", description="备注")
 
 
-class PersonFilter(Schema):
+class PersonFilter(InputSchema):
     q: str = Field("", description="姓名、拼音首字母；完整身份证号或手机号按密文索引精确查找")
 
 
@@ -167,29 +172,31 @@ class PersonOut(Schema):
 
 
 class PersonDetailOut(PersonOut):
+    """``positions`` is read from the person's prefetched, scope-restricted positions."""
+
     positions: list[PositionOut] = Field(..., description="任职（含已离任）")
 
 
 # --- memberships ---------------------------------------------------------------------------
 
 
-class MembershipFilter(Schema):
-    organisation: int | None = Field(None, description="所属商会/协会（或工商联）编号")
-    member: int | None = Field(None, description="会员（企业或商会）编号")
+class MembershipFilter(InputSchema):
+    organisation: int | None = id_field(None, "所属商会/协会（或工商联）编号")
+    member: int | None = id_field(None, "会员（企业或商会）编号")
     status: MembershipStatus | None = Field(None, description="会员资格状态")
     q: str = Field("", description="会员名称、统一社会信用代码或拼音首字母")
 
 
-class MembershipIn(Schema):
+class MembershipIn(InputSchema):
     """An application to join a chamber, association or the federation."""
 
-    member: int = Field(..., description="申请入会的企业（或商会）编号")
-    organisation: int = Field(..., description="拟加入的商会/协会（或工商联）编号")
+    member: int = id_field(..., "申请入会的企业（或商会）编号")
+    organisation: int = id_field(..., "拟加入的商会/协会（或工商联）编号")
     role: MembershipRole = Field(MembershipRole.MEMBER, description="会员职务")
     note: str = Field("", max_length=255, description="备注")
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     """A change of a membership's state along the membership state table."""
 
     to: MembershipStatus = Field(..., description="目标状态")
@@ -239,23 +246,33 @@ class MembershipOut(Schema):
 
 class MembershipDetailOut(MembershipOut):
     signed_current_commitment: bool = Field(
-        ..., description="是否已签署所属商会现行承诺书（入会前提，告知承诺制）"
+        False, description="是否已签署所属商会现行承诺书（入会前提，告知承诺制）"
     )
-    allowed_transitions: list[str] = Field(..., description="当前用户可执行的状态变更")
+    allowed_transitions: list[str] = Field(
+        default_factory=list, description="当前调用者可执行的状态变更（按状态表与角色权限）"
+    )
+
+    @staticmethod
+    def resolve_signed_current_commitment(obj: Membership) -> bool:
+        return has_signed_current(obj.member_id, obj.organisation_id)
+
+    @staticmethod
+    def resolve_allowed_transitions(obj: Membership, context: dict[str, Any]) -> list[str]:
+        return MEMBERSHIP_FLOW.allowed_targets(obj, context["request"].auth)
 
 
 # --- commitments and signatures ------------------------------------------------------------
 
 
-class CommitmentFilter(Schema):
-    organisation: int | None = Field(None, description="商会/协会编号")
+class CommitmentFilter(InputSchema):
+    organisation: int | None = id_field(None, "商会/协会编号")
     status: CommitmentStatus | None = Field(None, description="状态")
 
 
-class CommitmentIn(Schema):
+class CommitmentIn(InputSchema):
     """A new draft version of a chamber's integrity commitment letter."""
 
-    organisation: int = Field(..., description="商会/协会编号")
+    organisation: int = id_field(..., "商会/协会编号")
     title: str = Field("清廉企业共建承诺书", max_length=128, description="标题")
     body: str = Field(..., description="正文")
 
@@ -283,19 +300,19 @@ class CommitmentOut(Schema):
         return str(obj.get_status_display())
 
 
-class SignatureFilter(Schema):
-    commitment: int | None = Field(None, description="承诺书编号")
-    member: int | None = Field(None, description="签署企业编号")
+class SignatureFilter(InputSchema):
+    commitment: int | None = id_field(None, "承诺书编号")
+    member: int | None = id_field(None, "签署企业编号")
 
 
-class SignatureIn(Schema):
+class SignatureIn(InputSchema):
     """An enterprise signs one exact, published commitment version."""
 
-    commitment: int = Field(..., description="承诺书编号（须为现行版本）")
-    member: int = Field(..., description="签署企业编号")
+    commitment: int = id_field(..., "承诺书编号（须为现行版本）")
+    member: int = id_field(..., "签署企业编号")
     signer_name: str = Field(..., max_length=64, description="签署人姓名")
     signer_title: str = Field("", max_length=32, description="签署人职务")
-    signer_person: int | None = Field(None, description="签署人（人员库编号）")
+    signer_person: int | None = id_field(None, "签署人（人员库编号）")
     signed_at: dt.datetime | None = Field(None, description="签署时间；不填为当前时间")
 
 

@@ -1,4 +1,7 @@
-"""How the API answers when something is wrong: one error shape, in Chinese.
+"""What every app's API shares: core's own endpoint (/me), the error answers, input bounds
+and pagination.
+
+How the API answers when something is wrong — one error shape, in Chinese:
 
 * 401 ``{"detail": "未认证…"}``      no or bad token / session
 * 403 ``{"detail": "您没有…"}``      the role may not do this (PermissionDenied)
@@ -17,16 +20,20 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.pagination import PageNumberPagination
+from pydantic import field_validator
 
-from .api_auth import UNAUTHENTICATED
+from .api_auth import UNAUTHENTICATED, api_user
 from .workflow import TransitionNotAllowed
 
 NOT_FOUND = "未找到该记录"
 FORBIDDEN = "您没有执行此操作的权限"
 _SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+#: The handlers' parameter names for whole bodies and filter sets: not fields the client sent.
+_PARAMETER_NAMES = {"payload", "filters"}
 
 #: pydantic's error types, told in Chinese; ``{…}`` takes values from the error's context.
 SCHEMA_MESSAGES: dict[str, str] = {
@@ -86,12 +93,17 @@ def schema_error_field(loc: Iterable[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in _SOURCES:
         parts = parts[1:]
-        if len(parts) > 1 and parts[0] in {"payload", "data", "filters", "patch"}:
+        if parts and parts[0] in _PARAMETER_NAMES:
             parts = parts[1:]
     return ".".join(parts) or NON_FIELD_ERRORS
 
 
 def schema_error_message(error: dict[str, Any]) -> str:
+    whole_body = schema_error_field(error.get("loc", ())) == NON_FIELD_ERRORS
+    if error.get("type") == "missing" and whole_body:
+        return "请求体不能为空，应为 JSON 对象"
+    if error.get("type") == "value_error":  # raised by our own validators, already Chinese
+        return str((error.get("ctx") or {}).get("error", "取值无效"))
     template = SCHEMA_MESSAGES.get(str(error.get("type", "")))
     if template is None:
         return "取值无效"
@@ -160,3 +172,64 @@ def register_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(TransitionNotAllowed, conflict)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(AuthenticationError, unauthenticated)
+
+
+# --- input bounds and pagination -----------------------------------------------------------
+
+#: Largest primary key (BigAutoField); larger numbers cannot even be sent to the database.
+MAX_ID = 2**63 - 1
+MAX_PAGE = 1_000_000
+
+
+def id_field(default: Any, description: str) -> Any:
+    """A field naming an object by its number."""
+    return Field(default, ge=1, le=MAX_ID, description=description)
+
+
+class InputSchema(Schema):
+    """Base of every In and Filter schema: text may not carry NUL characters, which
+    PostgreSQL cannot store or compare."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("不能包含 NUL 控制字符")
+        return value
+
+
+class Pagination(PageNumberPagination):
+    """``page`` and ``page_size`` (at most 100); the answer carries the total ``count``."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")
+        page_size: int | None = Field(None, ge=1, le=100, description="每页条数，默认 50，最多 100")
+
+
+# --- core's own endpoint -------------------------------------------------------------------
+
+router = Router(tags=["认证"])
+
+
+class MeOut(Schema):
+    username: str = Field(..., description="用户名")
+    display_name: str = Field(..., description="姓名")
+    role: str = Field(..., description="角色代码")
+    role_label: str = Field(..., description="角色")
+    organisation_id: int | None = Field(None, description="所属单位编号")
+    organisation_name: str = Field("", description="所属单位")
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="当前调用者")
+def me(request: HttpRequest) -> dict[str, Any]:
+    """Who the token or session belongs to: the scope of every other answer follows from it."""
+    user = api_user(request)
+    return {
+        "username": user.username,
+        "display_name": user.display_name or user.username,
+        "role": user.role,
+        "role_label": str(user.get_role_display()),
+        "organisation_id": user.organisation_id,
+        "organisation_name": user.organisation.name if user.organisation else "",
+    }
