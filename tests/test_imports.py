@@ -376,3 +376,108 @@ def test_roles_without_the_import_permission_are_refused(city: City) -> None:
     for role in (Role.AUDITOR, Role.ENTERPRISE_USER, Role.DEPARTMENT_HANDLER):
         with pytest.raises(PermissionDenied):
             import_members(xlsx([row(1)]), "m.xlsx", actor=city.users[role])
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def upload(client: Any, content: bytes, name: str = "会员.xlsx", **data: Any) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/imports/new/", {"file": SimpleUploadedFile(name, content), **data})
+
+
+def test_upload_success_redirects_to_the_summary(city: City) -> None:
+    client = city.client(Role.FEDERATION_OFFICER)
+    assert client.get("/imports/new/").status_code == 200
+    response = upload(client, xlsx([row(1), row(2, signer="")]))
+    job = Job.objects.get(kind=KIND)
+    assert response.status_code == 302 and response["Location"] == f"/imports/{job.pk}/"
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "已全部导入" in html and "新登记企业" in html and "办理入会" in html
+    listing = client.get("/imports/").content.decode()
+    assert "会员.xlsx" in listing and "已完成" in listing
+
+
+def test_upload_with_errors_shows_the_report_and_imports_nothing(city: City) -> None:
+    client = city.client(Role.FEDERATION_OFFICER)
+    before = counts()
+    response = upload(client, xlsx([row(1), row(2, region="12345")]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "未导入任何数据" in html and "第 3 行" in html and "所在地区代码" in html
+    assert "不是有效的现行行政区划代码" in html
+    assert counts()["organisations"] == before["organisations"]
+    job = Job.objects.get(kind=KIND)
+    report = client.get(f"/imports/{job.pk}/?export=xlsx")
+    assert report.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content))).worksheets[0]
+    assert [c.value for c in sheet[1]] == ["行号", "列", "值", "原因"]
+    assert sheet["A2"].value == 3 and sheet["B2"].value == "所在地区代码"
+
+
+def test_upload_form_errors_are_inline(city: City, settings: Any) -> None:
+    client = city.client(Role.FEDERATION_OFFICER)
+    response = client.post("/imports/new/", {})
+    assert "请选择要导入的文件" in response.content.decode()
+    response = upload(client, b"%PDF-1.4", name="members.pdf")
+    assert "只能导入 .xlsx 或 .csv 文件" in response.content.decode()
+    settings.QINGLIAN_MAX_UPLOAD_BYTES = 100
+    response = upload(client, xlsx([row(1)]))
+    assert "超过" in response.content.decode() and "is-invalid" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_bad_file_content_is_reported_as_a_whole_file_error(city: City) -> None:
+    client = city.client(Role.FEDERATION_OFFICER)
+    response = upload(client, b"", name="empty.csv")
+    assert "文件是空的" in response.content.decode()
+    response = upload(client, b"not a workbook", name="renamed.xlsx")
+    html = response.content.decode()
+    assert "未导入任何数据" in html and "整个文件" in html and "不是 Excel 工作簿" in html
+
+
+def test_import_pages_need_the_import_permission(city: City) -> None:
+    for role in (Role.AUDITOR, Role.ENTERPRISE_USER, Role.DEPARTMENT_HANDLER):
+        client = city.client(role)
+        for url in ("/imports/", "/imports/new/", "/imports/template/"):
+            assert client.get(url).status_code == 403, (role, url)
+    assert city.client(Role.CHAMBER_OFFICER).get("/imports/").status_code == 200
+
+
+def test_import_history_is_scoped(city: City) -> None:
+    fed_job = import_members(xlsx([row(1)]), "fed.xlsx", actor=city.users[Role.FEDERATION_OFFICER])
+    chamber_job = import_members(xlsx([row(2)]), "chamber.xlsx",
+                                 actor=city.users[Role.CHAMBER_OFFICER])
+    chamber = city.client(Role.CHAMBER_OFFICER)
+    listing = chamber.get("/imports/").content.decode()
+    assert "chamber.xlsx" in listing and "fed.xlsx" not in listing
+    assert chamber.get(f"/imports/{fed_job.job.pk}/").status_code == 404
+    assert chamber.get(f"/imports/{chamber_job.job.pk}/").status_code == 200
+    federation = city.client(Role.FEDERATION_OFFICER).get("/imports/").content.decode()
+    assert "chamber.xlsx" in federation and "fed.xlsx" in federation
+    assert city.client(Role.ADMIN).get(f"/imports/{fed_job.job.pk}/").status_code == 200
+    assert chamber.get("/imports/999999/").status_code == 404
+
+
+def test_chamber_officer_upload_defaults_to_its_chamber(city: City) -> None:
+    client = city.client(Role.CHAMBER_OFFICER)
+    page = client.get("/imports/new/").content.decode()
+    assert f'value="{city.chamber.pk}" selected' in page and "杭州市温州商会" not in page
+    response = upload(client, xlsx([row(1, chamber="")]), chamber=city.chamber.pk)
+    assert response.status_code == 302
+    refused = upload(client, xlsx([row(1, chamber="")]), chamber=city.other_chamber.pk)
+    assert refused.status_code == 200 and "is-invalid" in refused.content.decode()
+
+
+def test_template_downloads(city: City) -> None:
+    client = city.client(Role.CHAMBER_OFFICER)
+    response = client.get("/imports/template/")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.worksheets[0]["J2"].value == "杭州市互联网商会"  # the officer's own chamber
+    csv_response = client.get("/imports/template/?format=csv")
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
