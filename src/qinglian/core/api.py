@@ -199,12 +199,15 @@ class InputSchema(Schema):
         return value
 
 
+class PageIn(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")
+    page_size: int | None = Field(None, ge=1, le=100, description="每页条数，默认 50，最多 100")
+
+
 class Pagination(PageNumberPagination):
     """``page`` and ``page_size`` (at most 100); the answer carries the total ``count``."""
 
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")
-        page_size: int | None = Field(None, ge=1, le=100, description="每页条数，默认 50，最多 100")
+    Input = PageIn  # type: ignore[assignment]
 
 
 # --- core's own endpoint -------------------------------------------------------------------
