@@ -321,6 +321,17 @@ def test_membership_write_permissions(city: City) -> None:
         f"/memberships/{city.memberships[2].pk}/transition", {"to": "suspended"}
     ).status_code == 404
     assert Membership.objects.get(pk=city.memberships[0].pk).status == MembershipStatus.ADMITTED
+    officer = api(city, Role.CHAMBER_OFFICER)
+    newcomer = actions.do_create_organisation(
+        actor=None, kind="enterprise", name="杭州候选科技有限公司", uscc=make_uscc(71),
+        federation=city.federation)
+    # A chamber recruits within its federation, and only into itself.
+    assert errors(officer.post("/memberships", {"member": city.outsider.pk,
+                                                "organisation": city.chamber.pk})) == {
+        "member": "未找到该记录，或不在您的权限范围内"}
+    assert errors(officer.post("/memberships", {"member": newcomer.pk,
+                                                "organisation": city.other_chamber.pk})) == {
+        "organisation": "未找到该记录，或不在您的权限范围内"}
 
 
 def test_enterprise_user_applies_for_its_own_enterprise_only(city: City) -> None:

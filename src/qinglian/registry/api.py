@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import PatchDict, Query, Router, Status
@@ -25,7 +25,7 @@ from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, has_perm, require, restrict
 
 from . import actions, queries
-from .choices import HOST_KINDS, OrganisationKind
+from .choices import OrganisationKind
 from .models import Commitment, Membership, Organisation, Person, Position, Signature
 from .schemas import (
     CommitmentFilter,
@@ -81,16 +81,7 @@ def _referenced(field: str, lookup: Callable[[], T]) -> T:
         raise ValidationError({field: "未找到该记录，或不在您的权限范围内"}) from exc
 
 
-def _jurisdiction_organisation(user: User, pk: int, kinds: tuple[str, ...]) -> Organisation:
-    """An organisation of these kinds in the caller's federation jurisdiction (any for admins).
-
-    Joining needs this wider look-up: an enterprise cannot yet see the chamber it applies to,
-    and a chamber cannot yet see the enterprise that applies to it.
-    """
-    qs = Organisation.objects.filter(kind__in=kinds)
-    if user.role != Role.ADMIN:
-        home = queries.jurisdiction_id(user)
-        qs = qs.filter(Q(pk=home) | Q(federation_id=home))
+def _one_of(qs: QuerySet[Organisation], pk: int) -> Organisation:
     found = qs.filter(pk=pk).first()
     if found is None:
         raise Http404(pk)
@@ -108,8 +99,9 @@ def _federation_for(user: User, requested: int | None, kind: str) -> Organisatio
     if user.role == Role.ADMIN:
         if requested is None:
             raise ValidationError({"federation": "请选择所属工商联"})
-        return _referenced("federation", lambda: _jurisdiction_organisation(
-            user, requested, (OrganisationKind.FEDERATION,)))
+        federations = restrict(
+            Organisation.objects.filter(kind=OrganisationKind.FEDERATION), user)
+        return _referenced("federation", lambda: _one_of(federations, requested))
     home = queries.jurisdiction_id(user)
     if home is None or (requested is not None and requested != home):
         raise ValidationError({"federation": "只能在本工商联辖区内登记"})
@@ -263,21 +255,15 @@ def get_membership(request: HttpRequest, pk: int) -> Membership:
              summary="申请入会", tags=["会员资格"])
 def apply_membership(request: HttpRequest, payload: MembershipIn) -> Status[Membership]:
     """An enterprise user applies for its own enterprise to any chamber or association of its
-    federation; officers file applications to the bodies they run."""
+    federation; officers file applications to the bodies they run, for enterprises of the
+    jurisdiction (the same choices the application page offers)."""
     user = api_user(request)
-    enterprise_user = user.role == Role.ENTERPRISE_USER
-    require(user, "registry.apply_membership" if enterprise_user
+    require(user, "registry.apply_membership" if user.role == Role.ENTERPRISE_USER
             else "registry.manage_membership")
-    if enterprise_user:
-        member = _referenced("member", lambda: queries.access_organisation(
-            user, payload.member, WRITE))
-        host = _referenced("organisation", lambda: _jurisdiction_organisation(
-            user, payload.organisation, HOST_KINDS))
-    else:
-        member = _referenced("member", lambda: _jurisdiction_organisation(
-            user, payload.member, tuple(OrganisationKind.values)))
-        host = _referenced("organisation", lambda: queries.access_organisation(
-            user, payload.organisation, WRITE))
+    member = _referenced("member", lambda: _one_of(
+        queries.membership_applicants(user), payload.member))
+    host = _referenced("organisation", lambda: _one_of(
+        queries.membership_hosts(user), payload.organisation))
     membership = actions.do_apply_membership(
         actor=user, member=member, organisation=host, role=payload.role.value,
         note=payload.note,
