@@ -177,12 +177,11 @@ def list_organisations(user: Any, f: OrganisationFilter) -> QuerySet[Organisatio
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.chamber:
-        qs = qs.filter(
-            Exists(Membership.objects.filter(
-                member=OuterRef("pk"), organisation_id=f.chamber,
-                status__in=[s.value for s in OPEN_MEMBERSHIP],
-            ))
-        )
+        # Drive from the chamber's memberships (index organisation, status): the cost follows
+        # the chamber's size, not the size of the whole registry.
+        qs = qs.filter(pk__in=Membership.objects.filter(
+            organisation_id=f.chamber, status__in=[s.value for s in OPEN_MEMBERSHIP],
+        ).values("member_id"))
     if f.industry:
         qs = qs.filter(industry=f.industry)
     if f.section:
@@ -292,8 +291,9 @@ def membership_applicants(user: Any) -> QuerySet[Organisation]:
         return restrict(enterprises, user, "change")
     if role == Role.CHAMBER_OFFICER:
         return enterprises.filter(federation_id=jurisdiction_id(user))
-    if role == Role.ENTERPRISE_USER:
-        return enterprises.filter(pk=getattr(_home(user), "pk", None))
+    home = _home(user)
+    if role == Role.ENTERPRISE_USER and home is not None:
+        return enterprises.filter(pk=home.pk)
     return enterprises.none()
 
 
