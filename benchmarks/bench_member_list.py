@@ -200,7 +200,7 @@ def main() -> int:
             samples = sorted(timed_get(f"http://127.0.0.1:{port}{url}", cookie)
                              for _ in range(args.requests))
             p50 = statistics.median(samples)
-            p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+            p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
             worst_p95 = max(worst_p95, p95)
             print(f"{label:<16}{queries:>6}{p50:>10.1f}{p95:>10.1f}")
     finally:
