@@ -15,8 +15,10 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from qinglian.core.actions import do_create_user
 from qinglian.core.choices import Role
@@ -26,7 +28,19 @@ PASSWORD_ENV = "QINGLIAN_ADMIN_PASSWORD"  # noqa: S105 - the variable's name, no
 
 
 def _messages(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
+    """The errors as Chinese sentences. Django 5.2's Chinese catalogue lacks the new wording
+    of the minimum-length message, so that one is said here."""
+    if hasattr(exc, "error_dict"):
+        errors = [e for field_errors in exc.error_dict.values() for e in field_errors]
+    else:
+        errors = exc.error_list
+    texts = []
+    for error in errors:
+        if error.code == "password_too_short":
+            texts.append(f"密码太短，至少需要 {(error.params or {}).get('min_length')} 个字符")
+        else:
+            texts.extend(error.messages)
+    return "".join(t.rstrip("。") + "。" for t in texts)
 
 
 class Command(BaseCommand):
@@ -37,6 +51,10 @@ class Command(BaseCommand):
         parser.add_argument("--display-name", default="平台管理员", help="显示姓名")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):  # validators answer in Chinese
+            self.create_admin(options)
+
+    def create_admin(self, options: dict[str, Any]) -> None:
         if options["username"]:
             password = os.environ.get(PASSWORD_ENV, "")
             if not password:
@@ -72,4 +90,4 @@ class Command(BaseCommand):
             try:
                 return self.create(username, password, display_name)
             except CommandError as exc:
-                self.stderr.write(f"{exc}，请重新输入。")
+                self.stderr.write(f"{exc}请重新输入。")
