@@ -146,7 +146,8 @@ CSRF_COOKIE_HTTPONLY = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+QINGLIAN_LOCALE_DIR = QINGLIAN_HOME / "locale"
+LOCALE_PATHS = [QINGLIAN_LOCALE_DIR]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

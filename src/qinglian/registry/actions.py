@@ -62,6 +62,9 @@ def _validate_organisation(org: Organisation) -> None:
             org.uscc = clean_uscc(org.uscc)
         except ValueError as exc:
             raise ValidationError({"uscc": str(exc)}) from exc
+        holder = Organisation.objects.filter(uscc=org.uscc).exclude(pk=org.pk).first()
+        if holder is not None:
+            raise ValidationError({"uscc": f"统一社会信用代码 {org.uscc} 已登记为“{holder.name}”"})
     else:
         org.uscc = None
     org.full_clean()
@@ -167,8 +170,8 @@ def do_create_person(
     person = Person(name=name.strip(), federation=federation, gender=gender,
                     is_party_member=is_party_member, notes=notes)
     _apply_personal_data(person, id_number, phone)
+    _check_unique_id(person)  # before full_clean: its constraint message is not for users
     person.full_clean()
-    _check_unique_id(person)
     person.save()
     record_change(person, AuditAction.CREATE, actor=actor, after=snapshot(person))
     return person
@@ -186,8 +189,8 @@ def do_update_person(
         if key in fields:
             setattr(person, key, fields[key])
     _apply_personal_data(person, id_number, phone)
+    _check_unique_id(person)  # before full_clean: its constraint message is not for users
     person.full_clean()
-    _check_unique_id(person)
     person.save()
     after = snapshot(person)
     if before != after:
