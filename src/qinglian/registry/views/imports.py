@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
@@ -144,7 +143,6 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         default_chamber=form.cleaned_data["chamber"],
     )
     if outcome.ok:
-        messages.success(request, _("导入完成：%(rows)s 行数据已全部导入") % {"rows": outcome.job.total})
         return redirect("import_detail", pk=outcome.job.pk)
     return render(request, "registry/import_upload.html",
                   _upload_context(form, job=outcome.job, errors=outcome.errors))
