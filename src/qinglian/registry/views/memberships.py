@@ -168,9 +168,10 @@ def membership_apply(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已提交入会申请，下一步：签署清廉企业共建承诺书"))
             return redirect("membership_detail", pk=membership.pk)
     selected = form["member"].value()
+    lookup = request.GET.get("lookup", "")
     return render(request, "registry/membership_apply.html", {
-        "form": form, "fixed_member": fixed_member,
-        "options": _picker_options(applicants, "", str(selected) if selected else None),
+        "form": form, "fixed_member": fixed_member, "lookup": lookup,
+        "options": _picker_options(applicants, lookup, str(selected) if selected else None),
         "selected": str(selected or ""),
     })
 
