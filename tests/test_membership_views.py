@@ -298,3 +298,37 @@ def test_transition_out_of_scope_is_404(city: City) -> None:
     response = city.client(Role.CHAMBER_OFFICER).post(
         reverse("membership_transition", args=[city.memberships[2].pk]), {"to": "suspended"})
     assert response.status_code == 404
+
+
+def _query_counts(city: City, names: list[str]) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = city.client(Role.CHAMBER_OFFICER)
+    counts = {}
+    for name in names:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name)).status_code == 200
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+def test_list_pages_run_a_fixed_number_of_queries(city: City) -> None:
+    """The first page costs the same whether the chamber has 5 or 17 applicants and people."""
+    names = ["membership_list", "person_list", "commitment_list", "resign_list"]
+
+    def grow(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            ent = actions.do_create_organisation(
+                actor=None, kind="enterprise", name=f"杭州测试{i}号科技有限公司",
+                uscc=make_uscc(300 + i), federation=city.federation, region="330106")
+            actions.do_apply_membership(actor=None, member=ent, organisation=city.chamber)
+            person = actions.do_create_person(actor=None, name=f"测试{i}", federation=city.federation)
+            actions.do_add_position(actor=None, person=person, organisation=ent,
+                                    title="legal_representative")
+
+    grow(0, 3)
+    small = _query_counts(city, names)
+    grow(3, 12)
+    assert _query_counts(city, names) == small
+    assert max(small.values()) <= 16

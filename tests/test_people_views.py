@@ -280,3 +280,13 @@ def test_position_pages_scope_and_permission(city: City, people: dict[str, Perso
     assert city.client(Role.AUDITOR).post(
         reverse("position_end", args=[people["zhang"].positions.get().pk]),
         {"end_on": "2026-01-01"}).status_code == 403
+
+
+def test_admin_chooses_the_federation(city: City) -> None:
+    client = city.client(Role.ADMIN)
+    response = client.post(reverse("person_create"), {"name": "孙八"})
+    assert "is-invalid" in response.content.decode()  # a platform admin has no jurisdiction
+    response = client.post(reverse("person_create"), {
+        "name": "孙八", "federation": city.other_federation.pk})
+    assert response.status_code == 302
+    assert Person.objects.get(name="孙八").federation == city.other_federation
