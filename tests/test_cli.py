@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -58,8 +59,8 @@ def test_seed_refuses_a_database_that_holds_data(city: City) -> None:
     assert "跳过示例数据导入" in out and DEMO_PASSWORD not in out
 
 
-def test_seed_and_demo_refuse_production(settings: object) -> None:
-    settings.PRODUCTION = True  # type: ignore[attr-defined]
+def test_seed_and_demo_refuse_production(settings: Any) -> None:
+    settings.PRODUCTION = True
     with pytest.raises(CommandError, match="生产环境"):
         run("seed", "--enterprises", "12")
     with pytest.raises(CommandError, match="生产环境"):
@@ -68,14 +69,15 @@ def test_seed_and_demo_refuse_production(settings: object) -> None:
 
 
 def test_createadmin_takes_the_password_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, settings: Any,
 ) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     monkeypatch.setenv("QINGLIAN_ADMIN_PASSWORD", STRONG)
     out = run("createadmin", "--username", "root")
     assert "已创建平台管理员：root" in out
     user = User.objects.get(username="root")
     assert user.role == Role.ADMIN and user.organisation is None
-    assert user.check_password(STRONG) and user.password.startswith("argon2")
+    assert user.check_password(STRONG) and user.password.startswith("argon2$")
     record = AuditRecord.objects.get(object_type="core.user", object_id=str(user.pk))
     assert record.actor_name == "系统" and "password" not in (record.after or {})
 

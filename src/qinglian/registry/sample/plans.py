@@ -106,7 +106,7 @@ class EnterprisePlanner:
         size = self.rng.choices([_L, _M, _S, _XS], weights=[7, 20, 38, 35])[0]
         ownership = self.rng.choices(
             [Ownership.PRIVATE, Ownership.STATE, Ownership.MIXED, Ownership.FOREIGN],
-            weights=[88, 4, 4, 4],
+            weights=[89, 4, 4, 3],
         )[0]
         if ownership in (Ownership.STATE, Ownership.MIXED) and size in (_S, _XS):
             size = _M
@@ -155,7 +155,7 @@ class EnterprisePlanner:
             word = self.rng.choice(words)
             if (brand, industry) in self._trade_names:
                 continue
-            if ownership == Ownership.FOREIGN:
+            if ownership == Ownership.FOREIGN and self.rng.random() < 0.5:
                 name = f"{brand}{word}（杭州）有限公司"
             elif listed:
                 name = f"浙江{brand}{word}股份有限公司"
