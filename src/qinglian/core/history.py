@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .choices import AuditAction
 from .formatting import chinese_date
 from .models import AuditRecord
+from .permissions import restrict
 
 #: Semantic events in words. Unknown events are shown by their code.
 EVENT_LABELS: dict[str, str] = {
@@ -47,7 +48,7 @@ DETAIL_LABELS: dict[str, str] = {
 
 ACTION_BADGES: dict[str, str] = {
     AuditAction.CREATE: "success",
-    AuditAction.UPDATE: "primary",
+    AuditAction.UPDATE: "warning",
     AuditAction.DELETE: "danger",
     AuditAction.EVENT: "info",
 }
@@ -89,12 +90,42 @@ def event_label(event: str, details: Any = None) -> str:
 def _field(model: type[models.Model] | None, key: str) -> models.Field[Any, Any] | None:
     if model is None:
         return None
-    for field in model._meta.concrete_fields:
+    for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
         if key in (field.name, field.attname):
-            return field
+            return field  # type: ignore[return-value]
     if key in ("from", "to"):
         return _field(model, "status")
     return None
+
+
+class RelatedNames:
+    """Names of the objects a record points to, looked up once each.
+
+    A foreign key shows its target's name only when the reader may see that target (its
+    data scope); otherwise, or for models without a scope, it stays "#id". Many-to-many
+    values point at reference lists (enterprise tags) and are named directly.
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self._names: dict[tuple[type[models.Model], str], str] = {}
+
+    def foreign(self, model: type[models.Model], pk: Any) -> str:
+        key = (model, str(pk))
+        if key not in self._names:
+            try:
+                obj = restrict(model._default_manager.filter(pk=pk), self.user).first()
+            except (LookupError, ValueError, TypeError):
+                obj = None
+            self._names[key] = str(obj) if obj is not None else f"#{pk}"
+        return self._names[key]
+
+    def many(self, model: type[models.Model], pks: list[Any]) -> str:
+        missing = [pk for pk in pks if (model, str(pk)) not in self._names]
+        if missing:
+            for obj in model._default_manager.filter(pk__in=missing):
+                self._names[(model, str(obj.pk))] = str(obj)
+        return "、".join(self._names.get((model, str(pk)), str(pk)) for pk in pks) or "—"
 
 
 def field_label(model: type[models.Model] | None, key: str) -> str:
@@ -112,17 +143,20 @@ def _iso_date(text: str, with_time: bool) -> str:
     return chinese_date(value if with_time else value.date())
 
 
-def display_value(model: type[models.Model] | None, key: str, value: Any) -> str:
+def display_value(model: type[models.Model] | None, key: str, value: Any,
+                  names: RelatedNames | None = None) -> str:
     """A stored value as the user reads it."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    field = _field(model, key)
     if isinstance(value, list):
+        if isinstance(field, models.ManyToManyField) and names is not None:
+            return names.many(field.related_model, value)  # type: ignore[arg-type]
         return "、".join(display_value(model, key, v) for v in value) or "—"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    field = _field(model, key)
     if field is not None and field.choices:
         labels = {str(k): str(v) for k, v in field.flatchoices}
         return labels.get(str(value), str(value))
@@ -131,25 +165,35 @@ def display_value(model: type[models.Model] | None, key: str, value: Any) -> str
     if isinstance(field, models.DateField) and isinstance(value, str):
         return _iso_date(value, with_time=False)
     if isinstance(field, models.ForeignKey):
+        if names is not None:
+            return names.foreign(field.related_model, value)  # type: ignore[arg-type]
         return f"#{value}"
     return str(value)
 
 
-def diff_rows(record: AuditRecord) -> list[DiffRow]:
-    """Before → after for a change, the details for an event; one row per field."""
+#: Bookkeeping columns that say nothing to a reader.
+HIDDEN_KEYS = {"id", "created_at", "updated_at", "name_initials", "name_pinyin"}
+
+
+def diff_rows(record: AuditRecord, names: RelatedNames | None = None) -> list[DiffRow]:
+    """Before → after for a change, the details for an event; one row per field.
+
+    A new object lists only the fields that were filled in.
+    """
     model = model_for(record.object_type)
     before = record.before if isinstance(record.before, dict) else {}
     after = record.after if isinstance(record.after, dict) else {}
-    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    created = record.action == AuditAction.CREATE
     rows = []
-    for key in keys:
-        if key in ("created_at", "updated_at", "name_initials", "name_pinyin"):
+    for key in dict.fromkeys([*before.keys(), *after.keys()]):
+        if key in HIDDEN_KEYS or (created and after.get(key) in (None, "", [])):
             continue
         rows.append(DiffRow(
             key=key,
             label=field_label(model, key),
-            before=display_value(model, key, before.get(key)) if record.before is not None else "",
-            after=display_value(model, key, after.get(key)),
+            before=(display_value(model, key, before.get(key), names)
+                    if record.before is not None else ""),
+            after=display_value(model, key, after.get(key), names),
         ))
     return rows
 
@@ -162,14 +206,15 @@ class HistoryEntry:
     title: str
     badge: str
     rows: list[DiffRow]
+    type_label: str
 
 
-def history_entry(record: AuditRecord) -> HistoryEntry:
+def history_entry(record: AuditRecord, names: RelatedNames | None = None) -> HistoryEntry:
     if record.action == AuditAction.EVENT:
         title = event_label(record.event, record.after)
     else:
         title = f"{record.get_action_display()}{object_type_label(record.object_type)}"
     return HistoryEntry(
         record=record, title=title, badge=ACTION_BADGES.get(record.action, "secondary"),
-        rows=diff_rows(record),
+        rows=diff_rows(record, names), type_label=object_type_label(record.object_type),
     )

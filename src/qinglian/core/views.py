@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +23,14 @@ from .audit import verify_chain
 from .choices import Role
 from .exports import Column, xlsx_response
 from .forms import AuditFilterForm, SignInForm
-from .history import display_value, event_label, history_entry, model_for, object_type_label
+from .history import (
+    RelatedNames,
+    display_value,
+    event_label,
+    history_entry,
+    model_for,
+    object_type_label,
+)
 from .models import AuditRecord
 from .paging import paginate
 from .permissions import has_perm, require
@@ -41,6 +49,15 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            session_minutes=settings.SESSION_COOKIE_AGE // 60,
+            failure_limit=settings.AXES_FAILURE_LIMIT,
+            cooloff_hours=settings.AXES_COOLOFF_TIME,
+        )
+        return context
 
 
 sign_in = SignInView.as_view()
@@ -106,10 +123,11 @@ def audit_list(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("export") == "xlsx":
         return xlsx_response("审计日志", "审计日志", AUDIT_COLUMNS, records.iterator(chunk_size=2000))
     page = paginate(request, records)
+    names = RelatedNames(request.user)
     return render(request, "core/audit_list.html", {
         "form": form,
         "page_obj": page,
-        "entries": [history_entry(r) for r in page.object_list],
+        "entries": [history_entry(r, names) for r in page.object_list],
         "show_ip": True,
     })
 
@@ -144,7 +162,8 @@ def object_history(request: HttpRequest, object_type: str, object_id: str) -> Ht
         require(request.user, "core.view_history")
     obj, records = history_of(request.user, object_type, object_id)
     total = records.count()
-    entries = [history_entry(r) for r in records[:HISTORY_LIMIT]]
+    names = RelatedNames(request.user)
+    entries = [history_entry(r, names) for r in records[:HISTORY_LIMIT]]
     return render(request, "core/partials/history.html", {
         "object": obj,
         "object_type": object_type,

@@ -189,7 +189,10 @@ def local_regions(federation: Organisation | None) -> list[tuple[str, str]]:
         return []
     prefix = federation.region[:4]
     codes = [prefix + "00"] + [f"{prefix}{n:02d}" for n in range(1, 100)]
-    return [(code, f"{short_region_name(code)}（{code}）") for code in codes if region_name(code)]
+    return [
+        (code, f"{short_region_name(code)}（{code}）") for code in codes
+        if region_name(code) and short_region_name(code) != "市辖区"
+    ]
 
 
 class OrganisationForm(StyledForm):

@@ -11,13 +11,19 @@
                  "#5b8db8", "#8a9a5b", "#b0615a", "#7a8595"];
   var FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 
-  function barOption(series) {
-    var horizontal = series.labels.length > 6;
+  /* Bars lie down when their labels would not fit side by side under the chart. */
+  function lying(el, series) {
+    var longest = series.labels.reduce(function (m, l) { return Math.max(m, l.length); }, 0);
+    var slot = (el.clientWidth || 400) / Math.max(series.labels.length, 1);
+    return series.labels.length > 6 || longest * 13 > slot;
+  }
+
+  function barOption(series, horizontal) {
     var categoryAxis = {
       type: "category",
       data: series.labels,
       axisTick: { alignWithLabel: true },
-      axisLabel: { interval: 0, width: 110, overflow: "truncate", color: "#4a5360" },
+      axisLabel: { interval: 0, width: 150, overflow: "truncate", color: "#4a5360" },
       inverse: horizontal
     };
     var valueAxis = { type: "value", minInterval: 1, axisLabel: { color: "#6b7480" },
@@ -26,7 +32,7 @@
       color: PALETTE,
       textStyle: { fontFamily: FONT },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 8, right: 32, top: 12, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 36, top: 24, bottom: 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: [{
@@ -49,11 +55,13 @@
       series: [{
         type: "pie",
         name: series.title,
-        radius: ["38%", "66%"],
-        center: ["50%", "44%"],
+        radius: ["32%", "56%"],
+        center: ["50%", "45%"],
         avoidLabelOverlap: true,
+        minShowLabelAngle: 3,
         itemStyle: { borderColor: "#fff", borderWidth: 2 },
-        label: { formatter: "{b}\n{c}" },
+        label: { formatter: "{b}\n{c}", overflow: "none", color: "#4a5360" },
+        labelLine: { length: 8, length2: 8 },
         data: series.labels.map(function (label, i) {
           return { name: label, value: series.values[i] };
         })
@@ -73,7 +81,7 @@
       return null;
     }
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(series.kind === "pie" ? pieOption(series) : barOption(series));
+    chart.setOption(series.kind === "pie" ? pieOption(series) : barOption(series, lying(el, series)));
     return chart;
   }
 
