@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,22 @@ def browser() -> Iterator[object]:
         )
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):  # type: ignore[no-untyped-def]
+    """Put back what data migrations wrote (the enterprise tag list).
+
+    A transactional test empties every table when it ends; the next one would find no tags.
+    (serialized_rollback cannot help here: Playwright's greenlet gets its own connection.)
+    """
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from qinglian.registry.models import Tag
+
+    for code, name, sort in import_module("qinglian.registry.migrations.0002_tags").TAGS:
+        Tag.objects.update_or_create(code=code, defaults={"name": name, "sort": sort})
 
 
 @pytest.fixture
