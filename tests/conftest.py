@@ -11,7 +11,7 @@ from qinglian.core.choices import Role
 from qinglian.core.models import User
 from qinglian.registry import actions
 from qinglian.registry.identifiers import synthesise_uscc
-from qinglian.registry.models import Commitment, Membership, Organisation
+from qinglian.registry.models import Commitment, Membership, Organisation, Person
 
 PASSWORD = "Qinglian-Test-2026"
 
@@ -35,6 +35,8 @@ class City:
     outsider: Organisation  # an enterprise in another federation's jurisdiction
     commitment: Commitment
     memberships: list[Membership]
+    person: Person  # legal representative of enterprises[0]
+    outsider_person: Person  # a person in the other federation
     users: dict[str, User] = field(default_factory=dict)
 
     def client(self, role: str) -> Client:
@@ -108,8 +110,19 @@ def build_city() -> City:
         actions.do_sign_commitment(actor=None, commitment=commit, member=ent, signer_name="法人代表")
         actions.do_admit_member(m, actor=None)
         memberships.append(m)
+    person = actions.do_create_person(
+        actor=None, name="周清源", federation=fed, id_number="330106198501011231",
+        phone="13705710001", is_party_member=True,
+    )
+    actions.do_add_position(actor=None, person=person, organisation=enterprises[0],
+                            title="legal_representative")
+    outsider_person = actions.do_create_person(
+        actor=None, name="李港", federation=other_fed, phone="13900001111",
+    )
+    actions.do_add_position(actor=None, person=outsider_person, organisation=outsider,
+                            title="legal_representative")
     city = City(fed, other_fed, chamber, other_chamber, department, enterprises, outsider,
-                commitment, memberships)
+                commitment, memberships, person, outsider_person)
     city.users = {
         Role.ADMIN: make_user("admin", Role.ADMIN, None, is_staff=True),
         Role.FEDERATION_OFFICER: make_user("fed", Role.FEDERATION_OFFICER, fed),
