@@ -124,7 +124,7 @@ def test_header_only_and_no_header_files_are_refused() -> None:
     with pytest.raises(TableError, match="没有数据行"):
         read_table(MEMBER_IMPORT, xlsx([]), "m.xlsx")
     with pytest.raises(TableError, match="没有表头"):
-        read_table(MEMBER_IMPORT, "\r\n\r\n".encode(), "m.csv")
+        read_table(MEMBER_IMPORT, b"\r\n\r\n", "m.csv")
 
 
 def test_english_aliases_and_row_numbers_as_in_excel() -> None:
@@ -327,9 +327,9 @@ def test_chamber_officer_cannot_import_into_another_chamber(city: City) -> None:
 def test_chamber_officer_cannot_change_an_enterprise_it_does_not_manage(city: City) -> None:
     officer = city.users[Role.CHAMBER_OFFICER]
     other = city.enterprises[2]  # registered by the federation, member of the other chamber only
-    particulars: dict[str, Any] = dict(
-        name=other.name, uscc=other.uscc, region=other.region, industry=None, ownership=None,
-        tags=None, party_org_form=None, party_member_count=None)
+    particulars: dict[str, Any] = {
+        "name": other.name, "uscc": other.uscc, "region": other.region, "industry": None,
+        "ownership": None, "tags": None, "party_org_form": None, "party_member_count": None}
     changed = row(2, **particulars | {"size": "大型"})
     refused = import_members(xlsx([changed]), "m.xlsx", actor=officer)
     assert not refused.ok
@@ -481,3 +481,54 @@ def test_template_downloads(city: City) -> None:
     csv_response = client.get("/imports/template/?format=csv")
     assert csv_response["Content-Type"].startswith("text/csv")
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
+
+
+# --- the bulk actions the import writes through ----------------------------------------------
+
+
+def test_bulk_admission_needs_the_current_signature(city: City) -> None:
+    from django.core.exceptions import ValidationError
+
+    applicant = actions.do_apply_membership(actor=None, member=city.outsider,
+                                            organisation=city.chamber)
+    with pytest.raises(ValidationError, match="尚未签署现行承诺书"):
+        actions.do_bulk_change_memberships(
+            [actions.MembershipChange(applicant, admit=True)], actor=None)
+    applicant.refresh_from_db()
+    assert applicant.status == MembershipStatus.APPLIED
+    actions.do_bulk_change_memberships([actions.MembershipChange(
+        applicant, signer_name="周明", admit=True, joined_on=dt.date(2026, 1, 6))], actor=None)
+    applicant.refresh_from_db()
+    assert applicant.status == MembershipStatus.ADMITTED
+    assert applicant.joined_on == dt.date(2026, 1, 6)
+    assert verify_chain().ok
+
+
+def test_bulk_changes_refuse_closed_memberships(city: City) -> None:
+    from django.core.exceptions import ValidationError
+
+    m = city.memberships[0]
+    actions.do_change_membership_status(m, to=MembershipStatus.WITHDRAWN, actor=None)
+    with pytest.raises(ValidationError, match="不能变更"):
+        actions.do_bulk_change_memberships(
+            [actions.MembershipChange(m, role="director")], actor=None)
+
+
+def test_bulk_update_keeps_the_change_log_and_the_rules(city: City) -> None:
+    from django.core.exceptions import ValidationError
+
+    huawei = city.enterprises[0]
+    with pytest.raises(ValidationError, match="不能单独组建党组织"):
+        actions.do_bulk_update_organisations([actions.OrganisationUpdate(
+            huawei, {"party_org_form": "own", "party_member_count": 1})], actor=None)
+    changed = actions.do_bulk_update_organisations([actions.OrganisationUpdate(
+        huawei, {"size": "medium"}, tags=["key"])], actor=None)
+    assert changed == 1
+    huawei.refresh_from_db()
+    assert huawei.size == "medium" and list(huawei.tags.values_list("code", flat=True)) == ["key"]
+    record = AuditRecord.objects.filter(object_type="registry.organisation",
+                                        object_id=str(huawei.pk)).order_by("-id").first()
+    assert record is not None and record.action == "update"
+    assert record.before == {"size": "large", "tags": ["key", "listed"]}
+    assert record.after == {"size": "medium", "tags": ["key"]}
+    assert verify_chain().ok

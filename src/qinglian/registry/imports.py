@@ -337,6 +337,8 @@ def _pairing_errors(row: SourceRow, values: dict[str, Any], scope: Scope) -> lis
         error("signed_on", "填写了承诺书签署人时，须填写签署日期")
     if values.get("signed_on") and not cell_text(row["signer"]):
         error("signer", "填写了签署日期时，须填写承诺书签署人")
+    if "party_org_form" in values and "party_member_count" in values:
+        errors += _party_errors(row, values, None)
     return errors
 
 
@@ -430,7 +432,9 @@ def plan_row(row: MemberRow, reg: Registered) -> tuple[RowPlan | None, list[RowE
         return None, [_row_error(row, "uscc", "该统一社会信用代码已登记为商会、协会或其他组织，不是企业")]
     plan = RowPlan(row, row.chamber, enterprise=existing,
                    commitment=reg.commitments.get(row.chamber.pk))
-    errors = _enterprise_changes(plan, reg) + _party_errors(row, existing)
+    errors = _enterprise_changes(plan, reg)
+    if not {"party_org_form", "party_member_count"} <= row.fields.keys():
+        errors += _party_errors(row.source, row.fields, existing)  # blanks keep registered values
     if row.signer and plan.commitment is None:
         errors.append(_row_error(row, "signer", (
             f"所属商会“{row.chamber.name}”尚未发布清廉企业共建承诺书，不能登记签署；"
@@ -457,13 +461,15 @@ def _enterprise_changes(plan: RowPlan, reg: Registered) -> list[RowError]:
     return []
 
 
-def _party_errors(row: MemberRow, existing: Organisation | None) -> list[RowError]:
-    form = row.fields.get("party_org_form", existing.party_org_form if existing else "none")
-    count = row.fields.get("party_member_count", existing.party_member_count if existing else 0)
-    if form != PartyOrgForm.OWN or count >= OWN_PARTY_ORG_MIN_MEMBERS:
+def _party_errors(row: SourceRow, values: dict[str, Any],
+                  existing: Organisation | None) -> list[RowError]:
+    """单独组建 needs at least three full party members; blank cells take registered values."""
+    form = values.get("party_org_form", existing.party_org_form if existing else "none")
+    count = values.get("party_member_count", existing.party_member_count if existing else 0)
+    if form != PartyOrgForm.OWN or count is None or count >= OWN_PARTY_ORG_MIN_MEMBERS:
         return []
-    key = "party_org_form" if "party_org_form" in row.fields else "party_member_count"
-    return [_row_error(row, key, (
+    key = "party_org_form" if "party_org_form" in values else "party_member_count"
+    return [RowError(row.number, MEMBER_IMPORT.column(key).header, row.shown(key), (
         f"正式党员 {count} 人，不足 {OWN_PARTY_ORG_MIN_MEMBERS} 人，不能单独组建党组织，"
         "应联合组建或挂靠组建"))]
 
@@ -553,55 +559,61 @@ def _joining(plan: RowPlan) -> actions.Joining:
     )
 
 
-def _apply_existing(plan: RowPlan, actor: User | None) -> None:
-    """An enterprise or membership already registered: the one-by-one actions."""
+def _update(plan: RowPlan) -> actions.OrganisationUpdate:
+    assert plan.enterprise is not None
+    return actions.OrganisationUpdate(plan.enterprise, plan.changes, plan.tags)
+
+
+def _change(plan: RowPlan) -> actions.MembershipChange:
+    assert plan.membership is not None
     row = plan.row
-    if plan.enterprise is not None and plan.enterprise_changed:
-        actions.do_update_organisation(plan.enterprise, actor=actor, tags=plan.tags,
-                                       **plan.changes)
-    if plan.membership is None or plan.enterprise is None:
-        return
-    if plan.role is not None:
-        actions.do_change_membership_role(plan.membership, role=plan.role, actor=actor)
-    if plan.sign and plan.commitment is not None:
-        actions.do_sign_commitment(actor=actor, commitment=plan.commitment,
-                                   member=plan.enterprise, signer_name=row.signer,
-                                   signed_at=_moment(row.signed_on))
-    if plan.admit:
-        actions.do_admit_member(plan.membership, actor=actor,
-                                joined_on=row.joined_on or row.signed_on)
+    return actions.MembershipChange(
+        plan.membership, role=plan.role, signer_name=row.signer if plan.sign else "",
+        signed_at=_moment(row.signed_on), admit=plan.admit,
+        joined_on=row.joined_on or row.signed_on,
+    )
 
 
-def _step(plan: RowPlan | None, work: Callable[[], object]) -> None:
+def _step(work: Callable[[], object]) -> None:
+    """One bulk action; its refusal rolls the whole import back and is reported."""
     try:
         work()
     except (ValidationError, PermissionDenied, TransitionNotAllowed, DatabaseError) as exc:
-        number = plan.row.source.number if plan is not None else 0
-        raise WriteFailed([RowError(number, "", "", _failure_reason(exc))]) from exc
+        raise WriteFailed([RowError(0, "", "", _failure_reason(exc))]) from exc
 
 
 def write_plans(plans: list[RowPlan], actor: User | None, progress: Progress | None = None) -> None:
-    """All rows in ONE transaction: an error, or the process dying, leaves nothing behind."""
+    """All rows in ONE transaction: an error, or the process dying, leaves nothing behind.
+
+    Registered enterprises are updated first, then new memberships are written, then open
+    memberships change (role, signature, admission) — each in chunks of bulk actions.
+    """
     total, done = len(plans), 0
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress("write", done, total)
+
     with transaction.atomic():
         if progress is not None:
             progress("write", 0, total)
-        joining = [p for p in plans if p.membership is None]
-        for plan in joining:
-            if plan.enterprise is not None and plan.enterprise_changed:
-                _step(plan, partial(_apply_existing, plan, actor))
-        for chunk in _chunks(joining, WRITE_CHUNK):
-            _step(None, partial(actions.do_bulk_join_members, [_joining(p) for p in chunk],
+        updates = [p for p in plans if p.enterprise is not None and p.enterprise_changed]
+        for chunk in _chunks(updates, WRITE_CHUNK):
+            _step(partial(actions.do_bulk_update_organisations,
+                                [_update(p) for p in chunk], actor=actor))
+        for chunk in _chunks([p for p in plans if p.membership is None], WRITE_CHUNK):
+            _step(partial(actions.do_bulk_join_members, [_joining(p) for p in chunk],
                                 actor=actor))
-            done += len(chunk)
-            if progress is not None:
-                progress("write", done, total)
-        for plan in plans:
-            if plan.membership is not None:
-                _step(plan, partial(_apply_existing, plan, actor))
-                done += 1
-                if progress is not None and (done % 100 == 0 or done == total):
-                    progress("write", done, total)
+            advance(len(chunk))
+        changing = [p for p in plans if p.membership is not None and (
+            p.membership_changed or p.sign)]
+        for chunk in _chunks(changing, WRITE_CHUNK):
+            _step(partial(actions.do_bulk_change_memberships,
+                                [_change(p) for p in chunk], actor=actor))
+            advance(len(chunk))
+        advance(total - done)
 
 
 def summarise(plans: list[RowPlan]) -> dict[str, int]:
