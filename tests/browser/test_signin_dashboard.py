@@ -36,6 +36,13 @@ def test_pinyin_search_in_the_organisation_list(page, city: City) -> None:  # ty
     page.goto(page.base_url + "/organisations/?kind=enterprise")
     rows = page.locator("[data-testid=org-row]")
     assert rows.count() == 3
+    assert "杭州瓯江贸易有限公司" in rows.first.inner_text()  # sorted by pinyin
+    # Sorting swaps the results in place and the filter form keeps the new order.
+    page.click("[data-sort=name]")
+    page.wait_for_url(re.compile(r".*order=-name.*"))
+    page.wait_for_function(
+        "document.querySelector('[data-testid=org-row]').innerText.includes('华为')")
+    assert page.input_value("input[name=order]") == "-name"
     page.fill("[data-testid=org-search]", "hwjs")
     # htmx swaps the results in place and pushes the search into the address bar.
     page.wait_for_url(re.compile(r".*q=hwjs.*"))
