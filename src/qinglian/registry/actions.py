@@ -402,25 +402,6 @@ def do_publish_commitment(commitment: Commitment, *, actor: Actor) -> Commitment
     return commitment
 
 
-@transaction.atomic
-def do_change_membership_role(membership: Membership, *, role: str, actor: Actor) -> Membership:
-    """Change a member's office in its chamber (会长单位, 理事单位…); open memberships only."""
-    _require(actor, "registry.manage_membership")
-    lock(membership)
-    if role not in MembershipRole.values:
-        raise ValidationError({"role": f"未知的会员职务：{role}"})
-    if membership.status not in OPEN_MEMBERSHIP:
-        raise ValidationError({"role": "已退会或已取消资格的会员不能变更会员职务"})
-    if membership.role == role:
-        return membership
-    before = snapshot(membership)
-    membership.role = role
-    membership.save(update_fields=["role", "updated_at"])
-    record_change(membership, AuditAction.UPDATE, actor=actor, before=before,
-                  after=snapshot(membership))
-    return membership
-
-
 # --- bulk import ---------------------------------------------------------------------------
 
 
