@@ -42,7 +42,7 @@ class Case:
 
 
 def statuses(default: set[int], anonymous: set[int] | None = None, **roles: set[int]) -> dict[str, set[int]]:
-    table = {role: default for role in ROLES}
+    table = dict.fromkeys(ROLES, default)
     table[ANON] = anonymous if anonymous is not None else REDIRECT
     for key, value in roles.items():
         table[{"admin": ADMIN, "fed": FED, "chamber": CHAMBER, "ent": ENT, "dept": DEPT,
