@@ -91,6 +91,7 @@ def test_region_names() -> None:
     assert region_name("330106") == "浙江省杭州市西湖区"
     assert region_name("110105") == "北京市朝阳区"
     assert region_name("330103") is None  # 下城区, abolished in 2021
+    assert region_name("330113") == "浙江省杭州市临平区"  # created in 2021 (supplement)
     assert region_name("12345") is None
 
 

@@ -9,6 +9,13 @@ from stdnum import numdb
 
 _SPAN = re.compile(r"^\[(\d{4})?-(\d{4})?\]")
 
+#: Districts created after python-stdnum's table was compiled, with the year of the State
+#: Council's approval. Add a line here when a newer division appears before a package update.
+SUPPLEMENT: dict[str, tuple[str, int]] = {
+    "330113": ("临平区", 2021),  # 国函〔2021〕23号: 余杭区 split into 余杭区 and 临平区
+    "330114": ("钱塘区", 2021),  # 国函〔2021〕23号: 钱塘区 set up from 江干区 parts and 大江东
+}
+
 
 def _clean(name: str) -> tuple[str, bool]:
     """'[1983-2021]下城区' → ('下城区', False); '[1983-]西湖区' → ('西湖区', True)."""
@@ -23,6 +30,9 @@ def region_name(code: str) -> str | None:
     """Full name for a current six-digit code, e.g. 330106 → 浙江省杭州市西湖区; None if unknown."""
     if not re.fullmatch(r"\d{6}", code or ""):
         return None
+    if code in SUPPLEMENT:
+        prefecture = region_name(code[:4] + "00")
+        return None if prefecture is None else prefecture + SUPPLEMENT[code][0]
     parts = numdb.get("cn/loc").info(code)
     if len(parts) < 2 or "county" not in parts[1][1]:
         return None
