@@ -20,17 +20,15 @@ from .formatting import chinese_date
 from .models import AuditRecord
 from .permissions import restrict
 
-#: Semantic events in words. Unknown events are shown by their code.
-EVENT_LABELS: dict[str, str] = {
-    "membership.applied": "申请入会",
-    "membership.admitted": "批准入会",
-    "membership.suspended": "暂停会员资格",
-    "membership.withdrawn": "退会",
-    "membership.revoked": "取消会员资格",
-    "commitment.signed": "签署承诺书",
-    "commitment.published": "发布承诺书",
-    "person.unmasked": "查看完整个人信息",
-}
+#: Semantic events in words, registered by each app (see ``register_event_labels``).
+#: Unknown events are shown by their code.
+EVENT_LABELS: dict[str, str] = {}
+
+
+def register_event_labels(labels: dict[str, str]) -> None:
+    """Apps name their own events (core knows none of the domain's nouns)."""
+    EVENT_LABELS.update(labels)
+
 
 #: Detail keys that events carry, in words.
 DETAIL_LABELS: dict[str, str] = {
@@ -79,11 +77,12 @@ def object_type_label(object_type: str) -> str:
 
 
 def event_label(event: str, details: Any = None) -> str:
-    """The event in words; a suspended membership admitted again reads as resumed."""
-    if event == "membership.admitted" and isinstance(details, dict) and (
-        details.get("from") == "suspended"
-    ):
-        return "恢复会员资格"
+    """The event in words. A state change may have its own words depending on where it came
+    from (registered as ``<event>.from.<state>``, e.g. admitted again after a suspension)."""
+    if isinstance(details, dict) and details.get("from"):
+        specific = EVENT_LABELS.get(f"{event}.from.{details['from']}")
+        if specific:
+            return specific
     return EVENT_LABELS.get(event, event)
 
 

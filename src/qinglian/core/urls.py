@@ -4,7 +4,6 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("accounts/login/", views.sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="audit_list"),

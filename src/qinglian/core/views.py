@@ -1,4 +1,4 @@
-"""Core pages: sign-in, the dashboard, the audit trail and one object's history.
+"""Core pages: sign-in, the audit trail and one object's history.
 
 The audit trail is read-only everywhere: there is no view that edits or deletes a record.
 """
@@ -13,14 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from qinglian.registry import statistics
-from qinglian.registry.queries import access_organisation
-
 from .audit import verify_chain
-from .choices import Role
 from .exports import Column, xlsx_response
 from .forms import AuditFilterForm, SignInForm
 from .history import (
@@ -61,26 +56,6 @@ class SignInView(auth_views.LoginView):
 
 
 sign_in = SignInView.as_view()
-
-#: Roles that see the registry's figures and charts on the dashboard.
-FIGURE_ROLES = {Role.ADMIN, Role.FEDERATION_OFFICER, Role.CHAMBER_OFFICER, Role.AUDITOR}
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The start page: figures and charts for officers, own affairs for an enterprise user."""
-    user: Any = request.user
-    context: dict[str, Any] = {"role": user.role, "today": timezone.localdate()}
-    if user.role in FIGURE_ROLES:
-        context["figures"] = statistics.registry_figures(user)
-        context["charts"] = statistics.registry_charts(user)
-    elif user.role == Role.ENTERPRISE_USER and user.organisation_id:
-        context["enterprise"] = access_organisation(user, user.organisation_id)
-        context["memberships"] = list(statistics.enterprise_memberships(user))
-        context["resign_items"] = list(statistics.resign_items(user))
-    return render(request, "core/dashboard.html", context)
-
 
 # --- audit trail ---------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """Registry pages. Each views module owns its own urlpatterns; this file only joins them."""
 
-from .views import commitments, imports, memberships, organisations, people
+from .views import commitments, dashboard, imports, memberships, organisations, people
 
 urlpatterns = [
+    *dashboard.urlpatterns,
     *organisations.urlpatterns,
     *people.urlpatterns,
     *memberships.urlpatterns,
