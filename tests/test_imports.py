@@ -292,6 +292,11 @@ def test_every_error_is_reported_not_just_the_first(city: City) -> None:
     assert "优秀企业" in reasons[(6, "企业标签")]
 
 
+def test_uscc_stored_as_a_number_by_excel_is_explained(city: City) -> None:
+    outcome = import_members(xlsx([row(1, uscc=914403001922038216)]), "m.xlsx", actor=None)
+    assert not outcome.ok and "存成了数字" in outcome.errors[0].reason
+
+
 def test_duplicate_uscc_in_the_file_is_reported(city: City) -> None:
     rows = [row(1), row(2), row(3, uscc=" " + make_uscc(101).lower())]
     outcome = import_members(xlsx(rows), "m.xlsx", actor=None)

@@ -243,6 +243,13 @@ def _industry(value: Cell) -> str:
     return code
 
 
+def _uscc(value: Cell) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("统一社会信用代码被 Excel 存成了数字（超过 15 位的数字会丢失末几位）；"
+                         "请把该列设为“文本”格式后重新填写")
+    return clean_uscc(cell_code(value))
+
+
 def _region(value: Cell) -> str:
     text = cell_code(value)
     code = text[:6] if re.match(r"^\d{6}(?!\d)", text) else text
@@ -286,7 +293,7 @@ def _cell_parsers(scope: Scope) -> dict[str, Callable[[Cell], Any]]:
 
     return {
         "name": text(128),
-        "uscc": lambda v: clean_uscc(cell_code(v)),
+        "uscc": _uscc,
         "region": _region,
         "industry": _industry,
         "ownership": lambda v: _choice(cell_text(v), Ownership, "所有制"),
