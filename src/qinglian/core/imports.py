@@ -37,6 +37,8 @@ _DATE_TEXT = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Longer choice lists are left to the dropdown rather than spelled out in the instructions.
+LISTED_CHOICES = 12
 
 
 @dataclass(frozen=True)
@@ -499,7 +501,8 @@ def _write_instructions(sheet: Any, spec: TableSpec) -> None:
         cell.fill = PatternFill("solid", fgColor="9E1B1B")
     for column in spec.columns:
         row += 1
-        values = (column.header, "是" if column.required else "", column.help,
-                  "、".join(column.choices))
+        allowed = ("、".join(column.choices) if len(column.choices) <= LISTED_CHOICES
+                   else f"共 {len(column.choices)} 项，见该列的下拉列表")
+        values = (column.header, "是" if column.required else "", column.help, allowed)
         for index, value in enumerate(values, start=1):
             sheet.cell(row=row, column=index, value=value).alignment = wrap
