@@ -537,3 +537,28 @@ def test_bulk_update_keeps_the_change_log_and_the_rules(city: City) -> None:
     assert record.before == {"size": "large", "tags": ["key", "listed"]}
     assert record.after == {"size": "medium", "tags": ["key"]}
     assert verify_chain().ok
+
+
+def test_data_changed_between_validation_and_writing_rolls_everything_back(
+        city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone registers one of the file's enterprises while the import is validating."""
+    from qinglian.registry import imports
+
+    original = imports.validate_rows
+
+    def validate_then_race(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        actions.do_create_organisation(actor=None, kind="enterprise", name="抢先登记的企业",
+                                       uscc=make_uscc(103), federation=city.federation,
+                                       region="330106")
+        return result
+
+    monkeypatch.setattr(imports, "validate_rows", validate_then_race)
+    before = counts()
+    outcome = import_members(xlsx([row(n) for n in range(1, 6)]), "m.xlsx", actor=None)
+    assert outcome.job.status == JobStatus.FAILED
+    assert "请重新导入" in outcome.errors[0].reason and make_uscc(103) in outcome.errors[0].reason
+    after = counts()
+    assert after["organisations"] == before["organisations"] + 1  # only the racing enterprise
+    assert after["memberships"] == before["memberships"]
+    assert verify_chain().ok

@@ -549,10 +549,14 @@ class WriteFailed(Exception):
 
 
 def _failure_reason(exc: Exception) -> str:
+    """Why writing failed although validation passed: usually someone changed the same data
+    between the two; the first few reasons are enough to tell."""
     if isinstance(exc, ValidationError):
-        return "；".join(exc.messages)
+        shown = "；".join(exc.messages[:5])
+        more = f"等 {len(exc.messages)} 处" if len(exc.messages) > 5 else ""
+        return f"写入时发现数据已变化（可能有人同时修改或导入了相同的数据），请重新导入：{shown}{more}"
     if isinstance(exc, DatabaseError):
-        return f"数据库拒绝写入（可能有人同时修改了相同的数据），请稍后重试：{exc}"
+        return f"数据库拒绝写入（可能有人同时修改了相同的数据），请稍后重新导入：{exc}"
     return str(exc) or exc.__class__.__name__
 
 
