@@ -141,6 +141,9 @@ def test_every_admitted_member_signed_its_chambers_commitment(sample: SampleCity
         assert all(s.text_sha256 == s.commitment.text_sha256 for s in signatures)
         first = min(s.signed_at for s in signatures)
         assert timezone.localtime(first).date() <= membership.joined_on <= TODAY
+    for membership in Membership.objects.filter(left_on__isnull=False):
+        assert membership.joined_on is not None
+        assert membership.joined_on <= membership.left_on <= TODAY
     statuses = Counter(Membership.objects.values_list("status", flat=True))
     assert statuses[MembershipStatus.APPLIED] >= 1
     assert statuses[MembershipStatus.ADMITTED] > statuses[MembershipStatus.APPLIED]

@@ -244,16 +244,17 @@ class CityBuilder:
             if membership is None or plan.role != MembershipRole.MEMBER:
                 continue
             roll = self.rng.random()
+            joined = membership.joined_on or self.today
+            left = self.p.date_between(min(joined + dt.timedelta(days=30), self.today), self.today)
             change: dict[str, Any] = {}
             if roll < 0.02:
                 change = {"to": MembershipStatus.SUSPENDED, "note": notes["suspended"]}
             elif roll < 0.045:
-                after = (membership.joined_on or self.today) + dt.timedelta(days=30)
                 change = {"to": MembershipStatus.WITHDRAWN, "note": notes["withdrawn"],
-                          "left_on": self.p.date_between(after, self.today)}
+                          "left_on": left}
             elif roll < 0.05:
                 change = {"to": MembershipStatus.REVOKED, "note": notes["revoked"],
-                          "left_on": self.p.days_ago(self.rng.randint(10, 200))}
+                          "left_on": left}
             if change:
                 change["note"] = self.rng.choice(change["note"])
                 actions.do_change_membership_status(membership, actor=None, **change)
