@@ -180,7 +180,7 @@ def test_one_demo_account_per_role(sample: SampleCity, settings: Any) -> None:
     # The module's city was built with the project's real hashers, before this test's
     # fast test hasher was put in place.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    users = list(User.objects.select_related("organisation"))
+    users = list(User.objects.select_related("organisation").order_by("id"))
     assert Counter(u.role for u in users) == dict.fromkeys(Role.values, 1)
     assert all(u.password.startswith("argon2$") for u in users)
     assert users[0].check_password(DEMO_PASSWORD)

@@ -48,7 +48,8 @@ def test_production_mode_passes_deploy_checks(tmp_path) -> None:  # type: ignore
     import subprocess
     import sys
 
-    env = dict(os.environ, QINGLIAN_ENV="production", QINGLIAN_HOME=str(tmp_path),
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(QINGLIAN_ENV="production", QINGLIAN_HOME=str(tmp_path),
                ALLOWED_HOSTS="qinglian.example.cn", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
     result = subprocess.run(
         [sys.executable, "-m", "qinglian.config.cli", "check", "--deploy", "--fail-level", "WARNING"],
