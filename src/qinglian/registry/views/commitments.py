@@ -65,12 +65,15 @@ def _chamber_rows(user: Any, chambers: list[Organisation]) -> list[dict[str, Any
     for c in restrict(Commitment.objects.filter(organisation_id__in=ids), user).order_by(
             "organisation_id", "-version"):
         versions[c.organisation_id].append(c)
+    # .order_by() everywhere below: an ordering left on the queryset would join the GROUP BY
+    # and turn every count into 1.
     signed = dict(restrict(Signature.objects.filter(commitment__organisation_id__in=ids), user)
-                  .values("commitment_id").annotate(n=Count("id")).values_list("commitment_id", "n"))
+                  .order_by().values("commitment_id").annotate(n=Count("id")).values_list("commitment_id", "n"))
     active = dict(restrict(Membership.objects.filter(
         organisation_id__in=ids, status__in=[s.value for s in ACTIVE_MEMBERSHIP]), user)
-        .values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n"))
-    pending = dict(resign_items(user).filter(organisation_id__in=ids).values("organisation_id")
+        .order_by().values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n"))
+    pending = dict(resign_items(user).filter(organisation_id__in=ids).order_by()
+                   .values("organisation_id")
                    .annotate(n=Count("id")).values_list("organisation_id", "n"))
     writable = set(_bodies(user, WRITE).filter(pk__in=ids).values_list("pk", flat=True))
     for vs in versions.values():
