@@ -13,7 +13,7 @@ from qinglian.core.audit import verify_chain
 from qinglian.core.choices import Role
 from qinglian.core.imports import TableError, cell_date, cell_int, read_table, template_csv
 from qinglian.core.models import AuditRecord, Job, JobStatus
-from qinglian.registry import actions
+from qinglian.registry import actions, bulk_actions
 from qinglian.registry.choices import MembershipStatus
 from qinglian.registry.imports import (
     EXAMPLE_USCC,
@@ -497,11 +497,11 @@ def test_bulk_admission_needs_the_current_signature(city: City) -> None:
     applicant = actions.do_apply_membership(actor=None, member=city.outsider,
                                             organisation=city.chamber)
     with pytest.raises(ValidationError, match="尚未签署现行承诺书"):
-        actions.do_bulk_change_memberships(
-            [actions.MembershipChange(applicant, admit=True)], actor=None)
+        bulk_actions.do_bulk_change_memberships(
+            [bulk_actions.MembershipChange(applicant, admit=True)], actor=None)
     applicant.refresh_from_db()
     assert applicant.status == MembershipStatus.APPLIED
-    actions.do_bulk_change_memberships([actions.MembershipChange(
+    bulk_actions.do_bulk_change_memberships([bulk_actions.MembershipChange(
         applicant, signer_name="周明", admit=True, joined_on=dt.date(2026, 1, 6))], actor=None)
     applicant.refresh_from_db()
     assert applicant.status == MembershipStatus.ADMITTED
@@ -515,8 +515,8 @@ def test_bulk_changes_refuse_closed_memberships(city: City) -> None:
     m = city.memberships[0]
     actions.do_change_membership_status(m, to=MembershipStatus.WITHDRAWN, actor=None)
     with pytest.raises(ValidationError, match="不能变更"):
-        actions.do_bulk_change_memberships(
-            [actions.MembershipChange(m, role="director")], actor=None)
+        bulk_actions.do_bulk_change_memberships(
+            [bulk_actions.MembershipChange(m, role="director")], actor=None)
 
 
 def test_bulk_update_keeps_the_change_log_and_the_rules(city: City) -> None:
@@ -524,9 +524,9 @@ def test_bulk_update_keeps_the_change_log_and_the_rules(city: City) -> None:
 
     huawei = city.enterprises[0]
     with pytest.raises(ValidationError, match="不能单独组建党组织"):
-        actions.do_bulk_update_organisations([actions.OrganisationUpdate(
+        bulk_actions.do_bulk_update_organisations([bulk_actions.OrganisationUpdate(
             huawei, {"party_org_form": "own", "party_member_count": 1})], actor=None)
-    changed = actions.do_bulk_update_organisations([actions.OrganisationUpdate(
+    changed = bulk_actions.do_bulk_update_organisations([bulk_actions.OrganisationUpdate(
         huawei, {"size": "medium"}, tags=["key"])], actor=None)
     assert changed == 1
     huawei.refresh_from_db()

@@ -11,7 +11,7 @@ applicant with a signer signs and is admitted).
 告知承诺制: a row with a signer becomes a signature of the chamber's current integrity
 commitment and an admission; a row without one becomes an application (申请中).
 
-Every write goes through the bulk actions in registry.actions (do_bulk_update_organisations,
+Every write goes through the bulk actions in registry.bulk_actions (do_bulk_update_organisations,
 do_bulk_join_members, do_bulk_change_memberships) with the importing user as actor: the rules
 and audit records of the one-by-one actions, in a few statements per thousand rows (the
 one-by-one actions take ~70 queries per row, too slow for 10,000 rows in a request). The Job
@@ -52,7 +52,7 @@ from qinglian.core.models import Job, JobStatus, User
 from qinglian.core.permissions import require, restrict
 from qinglian.core.workflow import TransitionNotAllowed
 
-from . import actions
+from . import bulk_actions
 from .choices import (
     BODY_KINDS,
     OPEN_MEMBERSHIP,
@@ -565,28 +565,28 @@ def _moment(day: dt.date | None) -> dt.datetime | None:
     return timezone.make_aware(dt.datetime.combine(day, dt.time())) if day else None
 
 
-def _joining(plan: RowPlan) -> actions.Joining:
+def _joining(plan: RowPlan) -> bulk_actions.Joining:
     row = plan.row
     member = plan.enterprise or Organisation(
         kind=OrganisationKind.ENTERPRISE, uscc=row.uscc,
         federation_id=plan.chamber.federation_id, **row.fields,
     )
-    return actions.Joining(
+    return bulk_actions.Joining(
         member=member, organisation=plan.chamber, role=row.role or MembershipRole.MEMBER,
         tags=row.tags if plan.enterprise is None else None, signer_name=row.signer,
         signed_at=_moment(row.signed_on), joined_on=row.joined_on or row.signed_on,
     )
 
 
-def _update(plan: RowPlan) -> actions.OrganisationUpdate:
+def _update(plan: RowPlan) -> bulk_actions.OrganisationUpdate:
     assert plan.enterprise is not None
-    return actions.OrganisationUpdate(plan.enterprise, plan.changes, plan.tags)
+    return bulk_actions.OrganisationUpdate(plan.enterprise, plan.changes, plan.tags)
 
 
-def _change(plan: RowPlan) -> actions.MembershipChange:
+def _change(plan: RowPlan) -> bulk_actions.MembershipChange:
     assert plan.membership is not None
     row = plan.row
-    return actions.MembershipChange(
+    return bulk_actions.MembershipChange(
         plan.membership, role=plan.role, signer_name=row.signer if plan.sign else "",
         signed_at=_moment(row.signed_on), admit=plan.admit,
         joined_on=row.joined_on or row.signed_on,
@@ -620,16 +620,16 @@ def write_plans(plans: list[RowPlan], actor: User | None, progress: Progress | N
             progress("write", 0, total)
         updates = [p for p in plans if p.enterprise is not None and p.enterprise_changed]
         for chunk in _chunks(updates, WRITE_CHUNK):
-            _step(partial(actions.do_bulk_update_organisations,
+            _step(partial(bulk_actions.do_bulk_update_organisations,
                                 [_update(p) for p in chunk], actor=actor))
         for chunk in _chunks([p for p in plans if p.membership is None], WRITE_CHUNK):
-            _step(partial(actions.do_bulk_join_members, [_joining(p) for p in chunk],
+            _step(partial(bulk_actions.do_bulk_join_members, [_joining(p) for p in chunk],
                                 actor=actor))
             advance(len(chunk))
         changing = [p for p in plans if p.membership is not None and (
             p.membership_changed or p.sign)]
         for chunk in _chunks(changing, WRITE_CHUNK):
-            _step(partial(actions.do_bulk_change_memberships,
+            _step(partial(bulk_actions.do_bulk_change_memberships,
                                 [_change(p) for p in chunk], actor=actor))
             advance(len(chunk))
         advance(total - done)
