@@ -18,3 +18,11 @@ def test_commitment_list_counts_every_pending_resign_item(city: City) -> None:
     actions.do_publish_commitment(v2, actor=officer)
     page = city.client("chamber_officer").get("/commitments/").content.decode()
     assert "待重签 2 家" in page
+
+
+def test_chinese_first_even_when_the_browser_asks_for_english(city: City) -> None:
+    client = city.client("federation_officer")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "工作台" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Dashboard" in client.get("/").content.decode()

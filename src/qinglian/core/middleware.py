@@ -29,3 +29,27 @@ class RequestContextMiddleware:
             reset_request(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ChineseFirstLocaleMiddleware:
+    """Simplified Chinese unless the user chose English with the switch (language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; our users read
+    Chinese first, so a browser set to English must not change the product's language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
