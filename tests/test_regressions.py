@@ -26,3 +26,13 @@ def test_chinese_first_even_when_the_browser_asks_for_english(city: City) -> Non
     assert "工作台" in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Dashboard" in client.get("/").content.decode()
+
+
+def test_forbidden_and_missing_pages_are_branded_in_chinese(city: City) -> None:
+    client = city.client("federation_officer")
+    forbidden = client.get("/audit/")
+    assert forbidden.status_code == 403
+    assert "您没有执行此操作的权限" in forbidden.content.decode()
+    missing = client.get(f"/organisations/{city.outsider.pk}/")
+    assert missing.status_code == 404
+    assert "未找到该记录或页面" in missing.content.decode()
