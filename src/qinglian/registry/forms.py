@@ -114,13 +114,23 @@ class OrganisationFilterForm(StyledForm):
         self._set_choices("chamber", _("全部商会/协会"),
                           [(str(pk), name) for pk, name in hosts.values_list("pk", "name")])
         self._set_choices("industry", _("全部大类"), division_choices())
-        regions = (restrict(Organisation.objects.all(), user).exclude(region="")
-                   .order_by("region").values_list("region", flat=True).distinct())
-        self._set_choices("region", _("全部地区"),
-                          [(code, short_region_name(code)) for code in regions])
+        self._set_choices("region", _("全部地区"), self._region_choices(user))
         self._set_choices("tag", _("全部标签"),
                           list(Tag.objects.values_list("code", "name")))
         self.style_widgets()
+
+    @staticmethod
+    def _region_choices(user: Any) -> list[tuple[str, str]]:
+        """The districts of the user's jurisdiction from the division table — no scan of the
+        registry (a DISTINCT over 100,000 rows cost a third of the page). The platform
+        administrator, who has no jurisdiction, gets the regions actually in use."""
+        fed_id = jurisdiction_id(user)
+        if fed_id is not None:
+            federation = Organisation.objects.filter(pk=fed_id).only("region").first()
+            return [(code, short_region_name(code)) for code, _ in local_regions(federation)]
+        regions = (Organisation.objects.exclude(region="").order_by("region")
+                   .values_list("region", flat=True).distinct())
+        return [(code, short_region_name(code)) for code in regions]
 
     def _set_choices(self, name: str, blank: Any, choices: list[tuple[str, Any]]) -> None:
         field = self.fields[name]
