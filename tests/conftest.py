@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
@@ -14,6 +15,9 @@ from qinglian.registry.identifiers import synthesise_uscc
 from qinglian.registry.models import Commitment, Membership, Organisation, Person
 
 PASSWORD = "Qinglian-Test-2026"
+
+#: The city's commitments were published on paper before the platform; members signed since.
+PUBLISHED_AT = dt.datetime(2024, 1, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 # Real, valid unified social credit codes (check characters verified with python-stdnum).
 USCC_HUAWEI = "914403001922038216"
@@ -95,11 +99,11 @@ def build_city() -> City:
     commitment = actions.do_draft_commitment(
         actor=None, organisation=chamber, body="我单位自愿加入杭州市互联网商会，郑重承诺：依法经营，不行贿受贿……",
     )
-    actions.do_publish_commitment(commitment, actor=None)
+    actions.do_publish_commitment(commitment, actor=None, published_at=PUBLISHED_AT)
     other_commitment = actions.do_draft_commitment(
         actor=None, organisation=other_chamber, body="我单位郑重承诺：诚信经营，廉洁从业……",
     )
-    actions.do_publish_commitment(other_commitment, actor=None)
+    actions.do_publish_commitment(other_commitment, actor=None, published_at=PUBLISHED_AT)
     memberships = []
     for ent, host, commit in (
         (enterprises[0], chamber, commitment),

@@ -357,7 +357,7 @@ def test_signer_needs_a_published_commitment(city: City) -> None:
 
 
 def test_applicant_with_a_signer_is_signed_and_admitted(city: City) -> None:
-    ent = city.outsider
+    ent = city.enterprises[2]  # a member of the other chamber, applying to this one too
     m = actions.do_apply_membership(actor=None, member=ent, organisation=city.chamber)
     line = row(1, name=ent.name, uscc=ent.uscc, region=ent.region, industry=None,
                ownership=None, size=None, tags=None, party_org_form=None, party_member_count=None)
@@ -367,6 +367,16 @@ def test_applicant_with_a_signer_is_signed_and_admitted(city: City) -> None:
     assert m.status == MembershipStatus.ADMITTED
     assert Signature.objects.filter(member=ent, commitment=city.commitment).exists()
     assert outcome.summary["signatures"] == outcome.summary["admitted"] == 1
+
+
+def test_enterprise_of_another_jurisdiction_cannot_join_by_import(city: City) -> None:
+    ent = city.outsider
+    line = row(1, name=ent.name, uscc=ent.uscc, region=ent.region, industry=None,
+               ownership=None, size=None, tags=None, party_org_form=None, party_member_count=None)
+    outcome = import_members(xlsx([line]), "m.xlsx", actor=city.users["chamber_officer"])
+    assert not outcome.ok
+    assert "其他工商联辖区" in outcome.errors[0].reason
+    assert not Membership.objects.filter(member=ent).exists()
 
 
 def test_organisation_of_another_kind_cannot_be_imported_as_enterprise(city: City) -> None:
@@ -494,7 +504,7 @@ def test_template_downloads(city: City) -> None:
 def test_bulk_admission_needs_the_current_signature(city: City) -> None:
     from django.core.exceptions import ValidationError
 
-    applicant = actions.do_apply_membership(actor=None, member=city.outsider,
+    applicant = actions.do_apply_membership(actor=None, member=city.enterprises[2],
                                             organisation=city.chamber)
     with pytest.raises(ValidationError, match="尚未签署现行承诺书"):
         bulk_actions.do_bulk_change_memberships(

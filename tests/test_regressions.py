@@ -36,3 +36,59 @@ def test_forbidden_and_missing_pages_are_branded_in_chinese(city: City) -> None:
     missing = client.get(f"/organisations/{city.outsider.pk}/")
     assert missing.status_code == 404
     assert "未找到该记录或页面" in missing.content.decode()
+
+
+def test_applying_for_an_enterprise_gives_a_chamber_no_write_access(city: City) -> None:
+    """Review finding: an application alone once opened the enterprise to the chamber's edits."""
+    from qinglian.core.permissions import restrict
+    from qinglian.registry.models import Organisation
+
+    officer = city.users["chamber_officer"]
+    applicant = city.enterprises[2]  # member of the other chamber
+    m = actions.do_apply_membership(actor=officer, member=applicant, organisation=city.chamber)
+    readable = restrict(Organisation.objects.all(), officer)
+    writable = restrict(Organisation.objects.all(), officer, "change")
+    assert readable.filter(pk=applicant.pk).exists()
+    assert not writable.filter(pk=applicant.pk).exists()
+    actions.do_change_membership_status(m, to="withdrawn", actor=officer)
+    assert not readable.filter(pk=applicant.pk).exists()
+
+
+def test_enterprise_users_do_not_see_draft_commitments(city: City) -> None:
+    draft = actions.do_draft_commitment(actor=None, organisation=city.chamber, body="尚在起草")
+    client = city.client("enterprise_user")
+    assert client.get(f"/commitments/{draft.pk}/").status_code == 404
+    assert client.get(f"/api/v1/commitments/{draft.pk}").status_code == 404
+    assert city.client("chamber_officer").get(f"/commitments/{draft.pk}/").status_code == 200
+
+
+def test_positions_in_other_jurisdictions_stay_hidden(city: City) -> None:
+    actions.do_add_position(actor=None, person=city.person, organisation=city.outsider,
+                            title="entrepreneur")
+    data = city.client("federation_officer").get(f"/api/v1/people/{city.person.pk}").json()
+    names = {p["organisation_name"] for p in data["positions"]}
+    assert city.outsider.name not in names
+    assert city.enterprises[0].name in names
+
+
+def test_signatures_cannot_predate_the_version_or_lie_in_the_future(city: City) -> None:
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    officer = city.users["chamber_officer"]
+    m = actions.do_apply_membership(actor=officer, member=city.enterprises[2],
+                                    organisation=city.chamber)
+    for when in (dt.datetime(2001, 1, 1, tzinfo=dt.UTC), timezone.now() + dt.timedelta(days=1)):
+        with pytest.raises(ValidationError):
+            actions.do_sign_commitment(actor=officer, commitment=city.commitment,
+                                       member=m.member, signer_name="周明", signed_at=when)
+
+
+def test_only_members_or_applicants_can_sign(city: City) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="不是"):
+        actions.do_sign_commitment(actor=None, commitment=city.commitment,
+                                   member=city.enterprises[2], signer_name="周明")

@@ -256,6 +256,10 @@ def do_apply_membership(
         raise ValidationError({"organisation": "商会、协会只能作为团体会员加入工商联"})
     if member.kind not in (OrganisationKind.ENTERPRISE, *BODY_KINDS):
         raise ValidationError({"member": "只有企业、商会或协会可以成为会员"})
+    jurisdiction = organisation.pk if organisation.kind == OrganisationKind.FEDERATION \
+        else organisation.federation_id
+    if member.federation_id != jurisdiction:
+        raise ValidationError({"member": f"{member.name} 登记在其他工商联辖区，不能加入 {organisation.name}"})
     if Membership.objects.filter(
         member=member, organisation=organisation,
         status__in=[s.value for s in OPEN_MEMBERSHIP],
@@ -280,10 +284,24 @@ def do_sign_commitment(
     _require(actor, "registry.sign_commitment")
     if actor is not None and actor.role == "enterprise_user" and actor.organisation_id != member.pk:
         raise ValidationError({"member": "只能以本企业名义签署承诺书"})
+    lock(commitment)  # a publication in between would supersede it: serialise with it
     if commitment.status != CommitmentStatus.PUBLISHED:
         raise ValidationError({"commitment": "只能签署现行版本的承诺书"})
+    if not Membership.objects.filter(
+        member=member, organisation_id=commitment.organisation_id,
+        status__in=[s.value for s in OPEN_MEMBERSHIP],
+    ).exists():
+        raise ValidationError(
+            {"member": f"{member.name} 不是 {commitment.organisation.name} 的会员或入会申请人"}
+        )
     if not signer_name.strip():
         raise ValidationError({"signer_name": "请填写签署人姓名"})
+    now = timezone.now()
+    signed_at = signed_at or now
+    if commitment.published_at and signed_at < commitment.published_at:
+        raise ValidationError({"signed_at": "签署时间不能早于该版本承诺书的发布时间"})
+    if signed_at > now:
+        raise ValidationError({"signed_at": "签署时间不能晚于当前时间"})
     if Signature.objects.filter(commitment=commitment, member=member).exists():
         raise ValidationError({"commitment": f"{member.name} 已签署该版本承诺书"})
     if commitment.text_sha256 != Commitment.digest(commitment.title, commitment.body):
@@ -291,8 +309,7 @@ def do_sign_commitment(
     signature = Signature(
         commitment=commitment, member=member, signer_name=signer_name.strip(),
         signer_title=signer_title.strip(), signer_person=signer_person,
-        signed_by=actor, signed_at=signed_at or timezone.now(),
-        text_sha256=commitment.text_sha256,
+        signed_by=actor, signed_at=signed_at, text_sha256=commitment.text_sha256,
     )
     if scan is not None:
         signature.scan.save(scan.name or "scan.pdf", scan, save=False)
@@ -314,6 +331,10 @@ def do_admit_member(
     _require(actor, "registry.admit_member")
     lock(membership)
     commitment = current_commitment(membership.organisation_id)
+    if commitment is not None:
+        lock(commitment)  # serialise with a publication of a new version
+        if commitment.status != CommitmentStatus.PUBLISHED:
+            commitment = current_commitment(membership.organisation_id)
     if membership.member.kind == OrganisationKind.ENTERPRISE:
         if commitment is None:
             raise ValidationError(
@@ -371,13 +392,25 @@ def do_draft_commitment(
 
 
 @transaction.atomic
-def do_publish_commitment(commitment: Commitment, *, actor: Actor) -> Commitment:
-    """Publish a draft; the previous version is superseded and every active member must re-sign."""
+def do_publish_commitment(
+    commitment: Commitment, *, actor: Actor, published_at: dt.datetime | None = None,
+) -> Commitment:
+    """Publish a draft; the previous version is superseded and every active member must re-sign.
+
+    ``published_at`` records a version published on paper before the platform (migration of
+    existing records); it may not lie in the future or before the version it supersedes."""
     _require(actor, "registry.manage_commitment")
     lock(commitment)
     if commitment.status != CommitmentStatus.DRAFT:
         raise ValidationError({"status": "只能发布草稿状态的承诺书"})
-    now = timezone.now()
+    now = published_at or timezone.now()
+    if now > timezone.now():
+        raise ValidationError({"published_at": "发布时间不能晚于当前时间"})
+    previous = Commitment.objects.filter(
+        organisation_id=commitment.organisation_id, status=CommitmentStatus.PUBLISHED,
+    ).values_list("published_at", flat=True).first()
+    if previous and now < previous:
+        raise ValidationError({"published_at": "发布时间不能早于现行版本的发布时间"})
     for old in Commitment.objects.filter(
         organisation_id=commitment.organisation_id, status=CommitmentStatus.PUBLISHED
     ):

@@ -364,8 +364,9 @@ def sign_commitment(request: HttpRequest, payload: SignatureIn) -> Status[Signat
     require(user, "registry.sign_commitment")
     commitment = _referenced("commitment", lambda: queries.access_commitment(
         user, payload.commitment))
-    member = _referenced("member", lambda: queries.access_organisation(
-        user, payload.member, WRITE))
+    # Reading the member is enough: the action itself requires an open membership of the
+    # commitment's chamber (an officer records an applicant's signature on paper).
+    member = _referenced("member", lambda: queries.access_organisation(user, payload.member))
     signer = None
     if payload.signer_person is not None:
         signer_pk = payload.signer_person

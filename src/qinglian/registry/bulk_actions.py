@@ -178,6 +178,22 @@ def _validate_new_enterprises(new: list[Organisation], tags: set[str]) -> None:
         raise ValidationError(errors)
 
 
+def _signing_date_errors(
+    member: Organisation, commitment: Commitment | None, signed_at: dt.datetime | None,
+) -> list[str]:
+    """A signature is of the current version: not before the day it was published, not later
+    than now (the same rule as do_sign_commitment, by calendar day for dated records)."""
+    if signed_at is None or commitment is None:
+        return []
+    if commitment.published_at and (
+        timezone.localdate(signed_at) < timezone.localdate(commitment.published_at)
+    ):
+        return [f"{member.name}：签署日期早于现行承诺书（第 {commitment.version} 版）的发布日期"]
+    if signed_at > timezone.now():
+        return [f"{member.name}：签署日期不能晚于今天"]
+    return []
+
+
 def _validate_joinings(joinings: list[Joining], commitments: dict[int, Commitment]) -> None:
     """do_apply_membership's and do_sign_commitment's rules for many joinings."""
     errors: list[str] = []
@@ -188,6 +204,10 @@ def _validate_joinings(joinings: list[Joining], commitments: dict[int, Commitmen
             errors.append(f"{j.member.name}：{j.organisation.name} 尚未发布清廉企业共建承诺书，不能办理入会")
         if j.signer_name and not j.signer_name.strip():
             errors.append(f"{j.member.name}：请填写签署人姓名")
+        errors += _signing_date_errors(j.member, commitments.get(j.organisation.pk), j.signed_at)
+        if (j.member.federation_id and j.organisation.federation_id
+                and j.member.federation_id != j.organisation.federation_id):
+            errors.append(f"{j.member.name} 登记在其他工商联辖区，不能加入 {j.organisation.name}")
     existing = [j for j in joinings if j.member.pk is not None]
     member_ids = sorted({j.member.pk for j in existing})
     open_pairs: set[tuple[int, int]] = set()
@@ -349,8 +369,12 @@ def _validate_changes(changes: list[MembershipChange], fresh: dict[int, Membersh
             errors.append(f"{name}：{m.organisation.name} 尚未发布清廉企业共建承诺书")
         elif change.signer_name and commitment and (m.member_id, commitment.pk) in signed:
             errors.append(f"{name} 已签署该版本承诺书")
-        if change.admit and (m.status, MembershipStatus.ADMITTED) not in MEMBERSHIP_FLOW.transitions:
-            errors.append(f"{name}：不允许从“{m.get_status_display()}”变为“已入会”")
+        if change.admit and (m.status != MembershipStatus.APPLIED or (
+                m.status, MembershipStatus.ADMITTED) not in MEMBERSHIP_FLOW.transitions):
+            # Admission is for applicants; resuming a suspension is a different decision.
+            errors.append(f"{name}：只有“申请中”的会员资格可以办理入会，当前为“{m.get_status_display()}”")
+        if change.signer_name:
+            errors += _signing_date_errors(m.member, commitment, change.signed_at)
         has_signed = commitment is not None and (
             change.signer_name or (m.member_id, commitment.pk) in signed)
         if change.admit and m.member.kind == OrganisationKind.ENTERPRISE and not has_signed:

@@ -193,6 +193,16 @@ def _enterprise_changes(plan: RowPlan, reg: Registered) -> list[RowError]:
 
 def _membership_changes(plan: RowPlan, reg: Registered) -> list[RowError]:
     row, membership, commitment = plan.row, plan.membership, plan.commitment
+    chamber = row.chamber
+    if (plan.enterprise is not None and chamber is not None
+            and plan.enterprise.federation_id not in (None, chamber.federation_id)):
+        return [_row_error(row, "uscc", "该企业登记在其他工商联辖区，不能加入本辖区的商会")]
+    if (row.signer and row.signed_on and commitment is not None and commitment.published_at
+            and row.signed_on < timezone.localdate(commitment.published_at)):
+        published = timezone.localdate(commitment.published_at)
+        return [_row_error(row, "signed_on", (
+            f"签署日期早于{chamber.name if chamber else '商会'}现行承诺书（第 {commitment.version} 版）"
+            f"的发布日期 {published.year}年{published.month}月{published.day}日：签署的只能是现行版本"))]
     applying = membership is None or membership.status == MembershipStatus.APPLIED
     if applying and row.joined_on and not row.signer:
         return [_row_error(row, "joined_on", (

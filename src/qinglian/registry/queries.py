@@ -9,9 +9,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from qinglian.core.choices import Role
 from qinglian.core.crypto import lookup_hash
-from qinglian.core.permissions import READ, access, register_scope, restrict
+from qinglian.core.permissions import READ, access, has_perm, register_scope, restrict
 
 from .choices import (
+    ACTIVE_MEMBERSHIP,
     BODY_KINDS,
     OPEN_MEMBERSHIP,
     CommitmentStatus,
@@ -49,10 +50,17 @@ def visible_organisation_q(user: Any, action: str = READ) -> Q | None:
             return Q(pk__in=[])
         return Q(pk=home.pk) | Q(federation_id=home.pk)
     if role == Role.CHAMBER_OFFICER:
-        members = Membership.objects.filter(organisation_id=home.pk).values("member_id")
+        # A chamber sees its applicants and members; it edits itself and its admitted (or
+        # suspended) members only — never an enterprise that merely applied, or one that
+        # has withdrawn or been revoked, and never other chambers or the federation.
         if action != READ:
-            # A chamber edits itself and its members, not other chambers or the federation.
+            members = Membership.objects.filter(
+                organisation_id=home.pk, status__in=[s.value for s in ACTIVE_MEMBERSHIP],
+            ).values("member_id")
             return Q(pk=home.pk) | Q(pk__in=members, kind=OrganisationKind.ENTERPRISE)
+        members = Membership.objects.filter(
+            organisation_id=home.pk, status__in=[s.value for s in OPEN_MEMBERSHIP],
+        ).values("member_id")
         return Q(pk=home.pk) | Q(pk__in=members)
     if role == Role.ENTERPRISE_USER:
         if action != READ:
@@ -97,6 +105,8 @@ def _scope_memberships(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[An
 def _scope_commitments(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
     if action != READ and user.role == Role.ENTERPRISE_USER:
         return qs.none()
+    if not has_perm(user, "registry.manage_commitment"):
+        qs = qs.exclude(status=CommitmentStatus.DRAFT)  # drafts are the chamber's own business
     return _scoped(qs, visible_organisation_q(user, action), "organisation")
 
 
@@ -128,8 +138,11 @@ def _scope_people(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
 
 @register_scope(Position)
 def _scope_positions(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+    # A post is visible when both its holder and its organisation are: a person's posts in
+    # other jurisdictions stay hidden even when the person is visible.
     people = restrict(Person.objects.all(), user, action)
-    return qs.filter(person__in=people)
+    organisations = restrict(Organisation.objects.all(), user, READ)
+    return qs.filter(person__in=people, organisation__in=organisations.values("pk"))
 
 
 # --- reads used by pages, API and exports -------------------------------------------------
@@ -170,6 +183,15 @@ def search_q(text: str) -> Q:
     return q
 
 
+def region_q(code: str) -> Q:
+    """A province (330000) or prefecture (330100) covers its districts; a district is exact."""
+    if code.endswith("0000"):
+        return Q(region__startswith=code[:2])
+    if code.endswith("00"):
+        return Q(region__startswith=code[:4])
+    return Q(region=code)
+
+
 def list_organisations(user: Any, f: OrganisationFilter) -> QuerySet[Organisation]:
     qs = restrict(Organisation.objects.all(), user).select_related("federation")
     if f.q:
@@ -187,7 +209,7 @@ def list_organisations(user: Any, f: OrganisationFilter) -> QuerySet[Organisatio
     if f.section:
         qs = qs.filter(industry_section=f.section)
     if f.region:
-        qs = qs.filter(region__startswith=f.region.rstrip("0") or f.region)
+        qs = qs.filter(region_q(f.region))
     if f.ownership:
         qs = qs.filter(ownership=f.ownership)
     if f.tag:

@@ -159,7 +159,10 @@ class CityBuilder:
         for key, chamber in self.chambers.items():
             body = self._commitment_body(chamber, self.lex["commitment"]["pledges"])
             draft = actions.do_draft_commitment(actor=None, organisation=chamber, body=body)
-            self.commitments[key] = actions.do_publish_commitment(draft, actor=None)
+            # The first versions predate every signature in the sample's history.
+            published = self.p.office_hours(self.p.years_ago(HISTORY_YEARS) - dt.timedelta(days=30))
+            self.commitments[key] = actions.do_publish_commitment(
+                draft, actor=None, published_at=published)
 
     def _group_memberships(self) -> None:
         """Chambers that joined the federation as group members (团体会员)."""
