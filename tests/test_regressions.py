@@ -92,3 +92,17 @@ def test_only_members_or_applicants_can_sign(city: City) -> None:
     with pytest.raises(ValidationError, match="不是"):
         actions.do_sign_commitment(actor=None, commitment=city.commitment,
                                    member=city.enterprises[2], signer_name="周明")
+
+
+def test_odd_ids_in_query_strings_are_ignored_not_500(city: City) -> None:
+    client = city.client("chamber_officer")
+    for value in ("²", "9" * 40, "-1"):
+        assert client.get("/memberships/", {"chamber": value}).status_code == 200
+        assert client.get("/commitments/unsigned/", {"chamber": value}).status_code == 200
+
+
+def test_exported_list_cells_never_become_formulas() -> None:
+    from qinglian.core.exports import _cell_value
+
+    assert _cell_value(["=HYPERLINK(1)", "x"]) == "'=HYPERLINK(1)、x"
+    assert _cell_value("@SUM(A1)") == "'@SUM(A1)"

@@ -37,8 +37,8 @@ def _cell_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, list | tuple | set):
-        return "、".join(str(v) for v in value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        value = "、".join(str(v) for v in value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # never let a cell become a formula (CSV/formula injection)
     return value
 

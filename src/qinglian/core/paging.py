@@ -30,3 +30,11 @@ def query_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def parse_id(text: str | None) -> int | None:
+    """A record id from a query parameter, or None: ASCII digits only (not "²"), and small
+    enough for a database key (a 40-digit number is not an id, it is an error)."""
+    if text and text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qinglian.core.choices import Role
 from qinglian.core.exports import Column, xlsx_response
-from qinglian.core.paging import paginate, query_without_page
+from qinglian.core.paging import paginate, parse_id, query_without_page
 from qinglian.core.permissions import READ, WRITE, access, has_perm, require, restrict
 
 from .. import actions
@@ -128,8 +128,9 @@ def commitment_create(request: HttpRequest) -> HttpResponse:
     chamber = None
     if request.method == "GET":
         wanted = request.GET.get("organisation", "")
-        if wanted.isdigit():
-            chamber = hosts.filter(pk=int(wanted)).first()
+        wanted_id = parse_id(wanted)
+        if wanted_id is not None:
+            chamber = hosts.filter(pk=wanted_id).first()
         elif hosts.count() == 1:
             chamber = hosts.first()
     source = _prefill_source(chamber)
@@ -302,7 +303,7 @@ def signature_scan(request: HttpRequest, pk: int) -> FileResponse:
 
 def _resign_rows(request: HttpRequest) -> QuerySet[Membership]:
     chamber = request.GET.get("chamber", "")
-    qs = resign_items(request.user, organisation_id=int(chamber) if chamber.isdigit() else None)
+    qs = resign_items(request.user, organisation_id=parse_id(chamber))
     if request.GET.get("q"):
         qs = qs.filter(member__in=Organisation.objects.filter(search_q(request.GET["q"])))
     current = Commitment.objects.filter(organisation_id=OuterRef("organisation_id"),

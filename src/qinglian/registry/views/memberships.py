@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from qinglian.core.choices import Role
 from qinglian.core.exports import Column, xlsx_response
-from qinglian.core.paging import paginate, query_without_page
+from qinglian.core.paging import paginate, parse_id, query_without_page
 from qinglian.core.permissions import WRITE, has_perm, require, restrict
 from qinglian.core.workflow import TransitionNotAllowed
 
@@ -58,7 +58,7 @@ PICKER_SIZE = 50
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 def with_signed_current(qs: QuerySet[Membership]) -> QuerySet[Membership]:
@@ -129,8 +129,9 @@ def _may_apply(user: Any) -> bool:
 def _picker_options(applicants: QuerySet[Organisation], text: str,
                     selected: str | None) -> list[Organisation]:
     options = list(applicants.filter(search_q(text)).order_by("name_pinyin")[:PICKER_SIZE])
-    if selected and selected.isdigit() and all(o.pk != int(selected) for o in options):
-        options = list(applicants.filter(pk=int(selected))) + options
+    selected_id = parse_id(selected)
+    if selected_id is not None and all(o.pk != selected_id for o in options):
+        options = list(applicants.filter(pk=selected_id)) + options
     return options
 
 

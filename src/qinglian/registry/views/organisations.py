@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qinglian.core.choices import Role
 from qinglian.core.exports import Column, xlsx_response
-from qinglian.core.paging import paginate
+from qinglian.core.paging import paginate, parse_id
 from qinglian.core.permissions import WRITE, has_perm, require, restrict
 
 from .. import actions, industries
@@ -271,8 +271,9 @@ def organisation_check_uscc(request: HttpRequest) -> HttpResponse:
             context["error"] = str(exc)
         else:
             taken = Organisation.objects.filter(uscc=context["code"])
-            if request.GET.get("pk", "").isdigit():
-                taken = taken.exclude(pk=int(request.GET["pk"]))
+            own_pk = parse_id(request.GET.get("pk"))
+            if own_pk is not None:
+                taken = taken.exclude(pk=own_pk)
             context["taken"] = taken.exists()
     return render(request, "registry/partials/organisation_uscc_check.html", context)
 
