@@ -106,3 +106,24 @@ def test_exported_list_cells_never_become_formulas() -> None:
 
     assert _cell_value(["=HYPERLINK(1)", "x"]) == "'=HYPERLINK(1)、x"
     assert _cell_value("@SUM(A1)") == "'@SUM(A1)"
+
+
+def test_an_update_that_changes_nothing_writes_no_audit_record(city: City) -> None:
+    from qinglian.core.models import AuditRecord
+
+    before = AuditRecord.objects.count()
+    ent = city.enterprises[1]
+    actions.do_update_organisation(ent, actor=None, name=ent.name)
+    actions.do_update_person(city.person, actor=None, name=city.person.name)
+    assert AuditRecord.objects.count() == before
+
+
+def test_control_characters_and_huge_numbers_in_cells() -> None:
+    from qinglian.core.imports import cell_int, cell_text, display
+
+    assert cell_text("杭州\x00清风\x07") == "杭州清风"
+    assert display("a\x00b") == "ab"
+    for value in ("99999999999", 1e12, 10**12):
+        with pytest.raises(ValueError, match="过大"):
+            cell_int(value)
+    assert cell_int("1,200") == 1200

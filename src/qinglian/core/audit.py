@@ -44,10 +44,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The object's concrete field values, JSON-safe, secrets left out."""
+    """The object's concrete field values, JSON-safe, secrets left out. ``updated_at`` is
+    left out too: it changes on every save, so comparing snapshots finds real changes only."""
     values: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if field.name in SECRET_FIELDS or field.name.endswith("_hash"):
+        if field.name in SECRET_FIELDS or field.name.endswith("_hash") or field.name == "updated_at":
             continue
         values[field.attname] = _jsonable(getattr(obj, field.attname))
     return values

@@ -132,7 +132,16 @@ class SourceRow:
 # --- cell parsers ----------------------------------------------------------------------------
 
 
+#: C0 control characters (and DEL) other than tab and line breaks: never meaningful in a
+#: cell, and PostgreSQL refuses NUL in text and JSON. Removed before anything else sees them.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+#: The largest whole number a database integer column holds.
+MAX_INT = 2_147_483_647
+
+
 def display(value: Cell) -> str:
+    if isinstance(value, str):
+        value = value.translate(_CONTROL)
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -160,6 +169,16 @@ def cell_code(value: Cell) -> str:
     return re.sub(r"[\s\-]", "", text)
 
 
+class NumberTooLarge(ValueError):
+    pass
+
+
+def _bounded(number: int) -> int:
+    if abs(number) > MAX_INT:
+        raise NumberTooLarge(f"数值 {number} 过大")
+    return number
+
+
 def cell_int(value: Cell) -> int | None:
     """An integer from 3, 3.0, "3", "3.0", "３" or "1,200"; None for a blank cell."""
     if value is None:
@@ -167,10 +186,10 @@ def cell_int(value: Cell) -> int | None:
     if isinstance(value, bool):
         raise ValueError("应为整数")
     if isinstance(value, int):
-        return value
+        return _bounded(value)
     if isinstance(value, float):
         if value.is_integer():
-            return int(value)
+            return _bounded(int(value))
         raise ValueError(f"“{display(value)}”不是整数")
     if isinstance(value, dt.date):
         raise ValueError(f"“{display(value)}”是日期，应为整数")
@@ -178,7 +197,9 @@ def cell_int(value: Cell) -> int | None:
     if not text:
         return None
     try:
-        return int(text)
+        return _bounded(int(text))
+    except NumberTooLarge:
+        raise
     except ValueError:
         pass
     try:
@@ -187,7 +208,7 @@ def cell_int(value: Cell) -> int | None:
         raise ValueError(f"“{cell_text(value)}”不是整数") from None
     if not number.is_integer():
         raise ValueError(f"“{cell_text(value)}”不是整数")
-    return int(number)
+    return _bounded(int(number))
 
 
 def cell_date(value: Cell) -> dt.date | None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Callable
 
@@ -9,8 +10,13 @@ from .context import RequestContext, reset_request, set_request
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is trusted only behind a configured proxy.
-    return request.META.get("REMOTE_ADDR") or None
+    """REMOTE_ADDR only (X-Forwarded-For is trusted only behind a configured proxy), in the
+    canonical form the database stores — the audit hash covers exactly what is stored."""
+    raw = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(raw.split("%", 1)[0]))
+    except ValueError:
+        return None
 
 
 class RequestContextMiddleware:

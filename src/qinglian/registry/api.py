@@ -303,7 +303,7 @@ def list_commitments(request: HttpRequest, filters: Query[CommitmentFilter]) -> 
         qs = qs.filter(organisation_id=filters.organisation)
     if filters.status:
         qs = qs.filter(status=filters.status.value)
-    return qs.order_by("organisation__name_pinyin", "-version")
+    return qs.order_by("organisation__name_pinyin", "organisation_id", "-version")
 
 
 @router.get("/commitments/{int:pk}", response={200: CommitmentOut, **ERRORS},

@@ -93,7 +93,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     chambers = _bodies(request.user)
     if request.GET.get("q"):
         chambers = chambers.filter(search_q(request.GET["q"]))
-    page_obj = paginate(request, chambers.order_by("name_pinyin"))
+    page_obj = paginate(request, chambers.order_by("name_pinyin", "id"))
     return render(request, "registry/commitment_list.html", {
         "page_obj": page_obj, "query": query_without_page(request), "q": request.GET.get("q", ""),
         "rows": _chamber_rows(request.user, list(page_obj.object_list)),
@@ -315,7 +315,7 @@ def _resign_rows(request: HttpRequest) -> QuerySet[Membership]:
         current_id=Subquery(current.values("pk")[:1]),
         current_version=Subquery(current.values("version")[:1]),
         last_signed_version=Subquery(last_signed[:1]),
-    ).order_by("organisation__name_pinyin", "member__name_pinyin")
+    ).order_by("organisation__name_pinyin", "member__name_pinyin", "id")
 
 
 def _export_resign(rows: QuerySet[Membership]) -> HttpResponseBase:
