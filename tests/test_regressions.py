@@ -127,3 +127,26 @@ def test_control_characters_and_huge_numbers_in_cells() -> None:
         with pytest.raises(ValueError, match="过大"):
             cell_int(value)
     assert cell_int("1,200") == 1200
+
+
+def test_audit_page_queries_do_not_grow_with_linked_objects(city: City, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from qinglian.registry.identifiers import synthesise_uscc
+
+    client = city.client("auditor")
+    client.get("/audit/?per_page=100")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get("/audit/?per_page=100")
+    for n in range(15):
+        org = actions.do_create_organisation(
+            actor=None, kind="enterprise", name=f"杭州新增企业{n}有限公司",
+            uscc=synthesise_uscc("330106", 5000 + n), federation=city.federation, region="330106",
+        )
+        m = actions.do_apply_membership(actor=None, member=org, organisation=city.chamber)
+        actions.do_sign_commitment(actor=None, commitment=city.commitment, member=org,
+                                   signer_name="周明")
+        actions.do_admit_member(m, actor=None)
+    with django_assert_max_num_queries(len(small.captured_queries) + 2):
+        assert client.get("/audit/?per_page=100").status_code == 200

@@ -109,6 +109,31 @@ class RelatedNames:
         self.user = user
         self._names: dict[tuple[type[models.Model], str], str] = {}
 
+    def prime(self, records: list[AuditRecord]) -> None:
+        """Look up every foreign key the records mention in one restricted query per model,
+        so a page of records costs a fixed number of queries, not one per linked object."""
+        wanted: dict[type[models.Model], set[str]] = {}
+        for record in records:
+            model = model_for(record.object_type)
+            for values in (record.before, record.after):
+                if not isinstance(values, dict):
+                    continue
+                for key, value in values.items():
+                    field = _field(model, key)
+                    if value in (None, "") or field is None or not field.many_to_one:
+                        continue
+                    target = field.related_model
+                    if isinstance(target, type) and (target, str(value)) not in self._names:
+                        wanted.setdefault(target, set()).add(str(value))
+        for target, pks in wanted.items():
+            try:
+                found = {str(o.pk): str(o) for o in
+                         restrict(target._default_manager.filter(pk__in=pks), self.user)}
+            except (LookupError, ValueError, TypeError):
+                found = {}
+            for pk in pks:
+                self._names[(target, pk)] = found.get(pk, f"#{pk}")
+
     def foreign(self, model: type[models.Model], pk: Any) -> str:
         key = (model, str(pk))
         if key not in self._names:

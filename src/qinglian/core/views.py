@@ -99,10 +99,12 @@ def audit_list(request: HttpRequest) -> HttpResponseBase:
         return xlsx_response("审计日志", "审计日志", AUDIT_COLUMNS, records.iterator(chunk_size=2000))
     page = paginate(request, records)
     names = RelatedNames(request.user)
+    page_records = list(page.object_list)
+    names.prime(page_records)
     return render(request, "core/audit_list.html", {
         "form": form,
         "page_obj": page,
-        "entries": [history_entry(r, names) for r in page.object_list],
+        "entries": [history_entry(r, names) for r in page_records],
         "show_ip": True,
     })
 
@@ -138,7 +140,9 @@ def object_history(request: HttpRequest, object_type: str, object_id: str) -> Ht
     obj, records = history_of(request.user, object_type, object_id)
     total = records.count()
     names = RelatedNames(request.user)
-    entries = [history_entry(r, names) for r in records[:HISTORY_LIMIT]]
+    shown = list(records[:HISTORY_LIMIT])
+    names.prime(shown)
+    entries = [history_entry(r, names) for r in shown]
     return render(request, "core/partials/history.html", {
         "object": obj,
         "object_type": object_type,
