@@ -26,7 +26,7 @@ from qinglian.core.choices import Role
 from qinglian.core.exports import Column, xlsx_response
 from qinglian.core.formatting import chinese_date
 from qinglian.core.models import User
-from qinglian.core.paging import paginate, query_without_page
+from qinglian.core.paging import paginate
 from qinglian.core.permissions import WRITE, access, has_perm, require, restrict
 
 from .. import actions
@@ -52,7 +52,7 @@ def _visible_positions(user: Any, *, current_only: bool) -> QuerySet[Position]:
 
 
 def _people(request: HttpRequest) -> QuerySet[Person]:
-    return list_people(request.user, request.GET.get("q", "")).prefetch_related(
+    return list_people(request.user, search_text(request)).prefetch_related(
         Prefetch("positions", queryset=_visible_positions(request.user, current_only=True),
                  to_attr="current_positions")
     )
@@ -73,8 +73,31 @@ def _export_people(people: QuerySet[Person]) -> HttpResponseBase:
     return xlsx_response(_("人员库"), _("人员"), columns, people)
 
 
+def is_personal(text: str) -> bool:
+    """An ID or phone number (seven digits or more): searched by POST only, so that it never
+    lands in a URL, the browser history or a server's access log."""
+    return sum(ch.isdigit() for ch in text) >= 7
+
+
+def search_text(request: HttpRequest) -> str:
+    if request.method == "POST":
+        return request.POST.get("q", "").strip()
+    text = request.GET.get("q", "").strip()
+    return "" if is_personal(text) else text
+
+
+def _page_query(request: HttpRequest, text: str) -> str:
+    """The query string for page links: the search words, never an ID or phone number."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("q", None)
+    if text and not is_personal(text):
+        params["q"] = text
+    return params.urlencode()
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponseBase:
     """Search by name, pinyin initials, exact ID number (keyed hash) or exact phone."""
     require(request.user, "registry.view")
@@ -82,9 +105,10 @@ def person_list(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("export") == "xlsx":
         require(request.user, "registry.export")
         return _export_people(people)
+    text = search_text(request)
     context = {
-        "page_obj": paginate(request, people), "query": query_without_page(request),
-        "q": request.GET.get("q", ""),
+        "page_obj": paginate(request, people), "query": _page_query(request, text),
+        "q": text,
         "can_create": has_perm(request.user, "registry.change_person"),
         "can_export": has_perm(request.user, "registry.export"),
     }
