@@ -29,7 +29,8 @@ fed = actions.do_create_organisation(actor=None, kind="federation", name="杭州
 chamber = actions.do_create_organisation(actor=None, kind="chamber", name="杭州市互联网商会",
                                          federation=fed, region="330100", chamber_kind="industry")
 draft = actions.do_draft_commitment(actor=None, organisation=chamber, body="我单位郑重承诺：依法经营，廉洁从业。")
-actions.do_publish_commitment(draft, actor=None)
+import datetime as dt
+actions.do_publish_commitment(draft, actor=None, published_at=dt.datetime(2024, 1, 2, tzinfo=dt.UTC))
 """
 COUNT = """
 from qinglian.core.models import Job
