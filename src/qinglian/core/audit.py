@@ -117,6 +117,15 @@ def _new_record(
     return record
 
 
+def lock_audit_chain() -> None:
+    """Take the audit chain's head lock now, for the rest of the transaction.
+
+    Every audited write ends by locking the head; a writer that also locks rows must take the
+    head FIRST (``core.locking.lock`` and the bulk import do), so all writers lock in the same
+    order — head, then rows — and two of them can never deadlock on PostgreSQL."""
+    AuditChainHead.objects.select_for_update().filter(id=1).values_list("id").first()
+
+
 def _append(
     *,
     action: str,

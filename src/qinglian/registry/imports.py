@@ -31,6 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from qinglian.core.audit import lock_audit_chain
 from qinglian.core.imports import (
     RowError,
     SourceRow,
@@ -328,6 +329,7 @@ def write_plans(plans: list[RowPlan], actor: User | None, progress: Progress | N
             progress("write", done, total)
 
     with transaction.atomic():
+        lock_audit_chain()  # head before rows, like every other writer: no deadlocks
         if progress is not None:
             progress("write", 0, total)
         updates = [p for p in plans if p.enterprise is not None and p.enterprise_changed]
