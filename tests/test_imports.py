@@ -11,7 +11,8 @@ from openpyxl import Workbook, load_workbook
 
 from qinglian.core.audit import verify_chain
 from qinglian.core.choices import Role
-from qinglian.core.imports import TableError, cell_date, cell_int, read_table, template_csv
+from qinglian.core.import_templates import template_csv
+from qinglian.core.imports import TableError, cell_date, cell_int, read_table
 from qinglian.core.models import AuditRecord, Job, JobStatus
 from qinglian.registry import actions, bulk_actions
 from qinglian.registry.choices import MembershipStatus
@@ -158,7 +159,7 @@ def test_undecodable_csv_is_refused() -> None:
 
 
 def test_xlsx_template_has_chinese_headers_instructions_and_dropdowns() -> None:
-    from qinglian.core.imports import template_xlsx
+    from qinglian.core.import_templates import template_xlsx
 
     wb = load_workbook(io.BytesIO(template_xlsx(member_spec("杭州市互联网商会"))))
     sheet = wb.worksheets[0]
@@ -179,7 +180,7 @@ def test_csv_template_has_bom_and_headers() -> None:
 
 
 def test_example_row_left_in_is_an_error(city: City) -> None:
-    from qinglian.core.imports import template_xlsx
+    from qinglian.core.import_templates import template_xlsx
 
     outcome = import_members(template_xlsx(MEMBER_IMPORT), "模板.xlsx", actor=None)
     assert not outcome.ok

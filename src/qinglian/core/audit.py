@@ -126,69 +126,11 @@ def lock_audit_chain() -> None:
     AuditChainHead.objects.select_for_update().filter(id=1).values_list("id").first()
 
 
-def _append(
-    *,
-    action: str,
-    obj: models.Model | None,
-    object_type: str,
-    object_id: str,
-    object_repr: str,
-    actor: User | None,
-    event: str = "",
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditRecord:
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        record = _new_record(
-            head.last_hash, head.last_record_id + 1, action=action, object_type=object_type,
-            object_id=object_id, object_repr=object_repr, actor=actor, event=event,
-            before=before, after=after,
-        )
-        record.save(force_insert=True)
-        head.last_record_id = record.pk
-        head.last_hash = record.record_hash
-        head.count += 1
-        head.save(update_fields=["last_record_id", "last_hash", "count"])
-    return record
-
-
 def _changed_only(
     before: dict[str, Any], after: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     changed = {k for k in after if before.get(k) != after.get(k)} - {"updated_at"}
     return {k: before.get(k) for k in sorted(changed)}, {k: after.get(k) for k in sorted(changed)}
-
-
-def record_change(
-    obj: models.Model,
-    action: str,
-    *,
-    actor: User | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditRecord:
-    """Record a create / update / delete of a domain object with its before and after values."""
-    if action == AuditAction.UPDATE and before is not None and after is not None:
-        before, after = _changed_only(before, after)
-    return _append(
-        action=action, obj=obj, object_type=object_label(obj), object_id=str(obj.pk),
-        object_repr=str(obj), actor=actor, before=before, after=after,
-    )
-
-
-def record_event(
-    obj: models.Model,
-    event: str,
-    *,
-    actor: User | None,
-    details: dict[str, Any] | None = None,
-) -> AuditRecord:
-    """Record what happened (admitted, pledge signed, unmasked…) beside the change log."""
-    return _append(
-        action=AuditAction.EVENT, obj=obj, object_type=object_label(obj), object_id=str(obj.pk),
-        object_repr=str(obj), actor=actor, event=event, after=details,
-    )
 
 
 @dataclass(frozen=True)
@@ -202,18 +144,15 @@ class AuditEntry:
     after: dict[str, Any] | None = None
 
 
-def record_many(
-    entries: Iterable[AuditEntry], *, actor: User | None, batch_size: int = 2000
-) -> int:
-    """Append many records under one lock of the chain head (bulk imports).
-
-    The records and the chain are exactly those record_change()/record_event() would write one
-    by one; only the number of queries differs. Returns how many records were appended.
-    """
+def _write(
+    entries: Iterable[AuditEntry], *, actor: User | None, batch_size: int = 2000,
+) -> tuple[int, AuditRecord | None]:
+    """Append the entries under one lock of the chain head; (how many, the last record)."""
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         prev_hash, last_id, count = head.last_hash, head.last_record_id, 0
         pending: list[AuditRecord] = []
+        record: AuditRecord | None = None
         for entry in entries:
             before, after = entry.before, entry.after
             if entry.action == AuditAction.UPDATE and before is not None and after is not None:
@@ -224,7 +163,7 @@ def record_many(
                 event=entry.event, before=before, after=after,
             )
             pending.append(record)
-            prev_hash, last_id, count = record.record_hash, record.pk, count + 1
+            prev_hash, last_id, count = record.record_hash, last_id + 1, count + 1
             if len(pending) >= batch_size:
                 AuditRecord.objects.bulk_create(pending)
                 pending = []
@@ -233,6 +172,45 @@ def record_many(
         if count:
             head.last_record_id, head.last_hash, head.count = last_id, prev_hash, head.count + count
             head.save(update_fields=["last_record_id", "last_hash", "count"])
+    return count, record
+
+
+def record_change(
+    obj: models.Model,
+    action: str,
+    *,
+    actor: User | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Record a create / update / delete of a domain object with its before and after values
+    (an update keeps only the fields that changed)."""
+    _, record = _write([AuditEntry(obj, action, before=before, after=after)], actor=actor)
+    assert record is not None
+    return record
+
+
+def record_event(
+    obj: models.Model,
+    event: str,
+    *,
+    actor: User | None,
+    details: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """Record what happened (admitted, pledge signed, unmasked…) beside the change log."""
+    _, record = _write([AuditEntry(obj, AuditAction.EVENT, event=event, after=details)],
+                       actor=actor)
+    assert record is not None
+    return record
+
+
+def record_many(
+    entries: Iterable[AuditEntry], *, actor: User | None, batch_size: int = 2000
+) -> int:
+    """Append many records under one lock of the chain head (bulk imports): exactly the
+    records and chain record_change()/record_event() would write one by one, in fewer
+    queries. Returns how many records were appended."""
+    count, _ = _write(entries, actor=actor, batch_size=batch_size)
     return count
 
 

@@ -25,10 +25,15 @@ def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = 20) 
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def query_without_page(request: HttpRequest) -> str:
-    """The current query string minus 'page', for pagination and sort links."""
+def query_without_page(request: HttpRequest, **replace: str) -> str:
+    """The current query string minus 'page', for pagination and sort links; ``replace``
+    sets (or, with "", drops) parameters."""
     params = request.GET.copy()
     params.pop("page", None)
+    for key, value in replace.items():
+        params.pop(key, None)
+        if value:
+            params[key] = value
     return params.urlencode()
 
 

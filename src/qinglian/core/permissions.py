@@ -32,8 +32,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.view", "registry.change_organisation", "registry.change_person",
         "registry.unmask_person", "registry.manage_membership", "registry.admit_member",
         "registry.manage_commitment", "registry.sign_commitment", "registry.import",
-        "registry.export", "core.view_audit", "core.verify_audit", "core.manage_users",
-        "core.manage_tokens",
+        "registry.export", "core.view_audit", "core.verify_audit", "core.view_history",
+        "core.manage_users", "core.manage_tokens",
     }),
     Role.FEDERATION_OFFICER: frozenset({
         "registry.view", "registry.change_organisation", "registry.change_person",
@@ -56,7 +56,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "core.view_history",
     }),
 }
-ROLE_PERMISSIONS[Role.ADMIN] = ROLE_PERMISSIONS[Role.ADMIN] | {"core.view_history"}
 
 _SCOPES: dict[type[models.Model], ScopeFn] = {}
 

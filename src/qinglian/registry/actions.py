@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qinglian.core.audit import record_change, record_event, snapshot
-from qinglian.core.choices import AuditAction
+from qinglian.core.choices import AuditAction, Role
 from qinglian.core.crypto import (
     decrypt_text,
     encrypt_text,
@@ -103,7 +103,7 @@ def do_update_organisation(
     org: Organisation, *, actor: Actor, tags: list[str] | None = None, **fields: Any
 ) -> Organisation:
     """Change an organisation's particulars; the change log keeps before and after."""
-    if actor is not None and actor.role == "enterprise_user":
+    if actor is not None and actor.role == Role.ENTERPRISE_USER:
         require(actor, "registry.change_own_enterprise")
     else:
         _require(actor, "registry.change_organisation")
@@ -244,7 +244,7 @@ def do_apply_membership(
     role: str = MembershipRole.MEMBER, note: str = "",
 ) -> Membership:
     """An enterprise applies to join a chamber (or a chamber to join the federation)."""
-    if actor is not None and actor.role == "enterprise_user":
+    if actor is not None and actor.role == Role.ENTERPRISE_USER:
         require(actor, "registry.apply_membership")
     else:
         _require(actor, "registry.manage_membership")
@@ -282,7 +282,7 @@ def do_sign_commitment(
 ) -> Signature:
     """Record an enterprise's signature of one exact, published commitment version."""
     _require(actor, "registry.sign_commitment")
-    if actor is not None and actor.role == "enterprise_user" and actor.organisation_id != member.pk:
+    if actor is not None and actor.role == Role.ENTERPRISE_USER and actor.organisation_id != member.pk:
         raise ValidationError({"member": "只能以本企业名义签署承诺书"})
     lock(commitment)  # a publication in between would supersede it: serialise with it
     if commitment.status != CommitmentStatus.PUBLISHED:

@@ -291,10 +291,9 @@ def unsigned_memberships(user: Any, organisation_id: int | None = None) -> Query
         commitment__organisation_id=OuterRef("organisation_id"),
         commitment__status=CommitmentStatus.PUBLISHED,
     )
-    qs = list_memberships(user, organisation=organisation_id).filter(
+    return list_memberships(user, organisation=organisation_id).filter(
         status__in=[MembershipStatus.ADMITTED, MembershipStatus.SUSPENDED],
     ).filter(Exists(current)).exclude(Exists(signed))
-    return qs
 
 
 def membership_applicants(user: Any) -> QuerySet[Organisation]:

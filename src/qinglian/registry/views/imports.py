@@ -29,7 +29,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qinglian.core.choices import Role
 from qinglian.core.exports import Column, xlsx_response
-from qinglian.core.imports import RowError, template_csv, template_xlsx
+from qinglian.core.import_templates import template_csv, template_xlsx
+from qinglian.core.imports import RowError
 from qinglian.core.models import Job, JobStatus
 from qinglian.core.paging import paginate
 from qinglian.core.permissions import require, restrict

@@ -26,7 +26,7 @@ from qinglian.core.choices import Role
 from qinglian.core.exports import Column, xlsx_response
 from qinglian.core.formatting import chinese_date
 from qinglian.core.models import User
-from qinglian.core.paging import paginate
+from qinglian.core.paging import paginate, query_without_page
 from qinglian.core.permissions import WRITE, access, has_perm, require, restrict
 
 from .. import actions
@@ -86,16 +86,6 @@ def search_text(request: HttpRequest) -> str:
     return "" if is_personal(text) else text
 
 
-def _page_query(request: HttpRequest, text: str) -> str:
-    """The query string for page links: the search words, never an ID or phone number."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("q", None)
-    if text and not is_personal(text):
-        params["q"] = text
-    return params.urlencode()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponseBase:
@@ -107,7 +97,9 @@ def person_list(request: HttpRequest) -> HttpResponseBase:
         return _export_people(people)
     text = search_text(request)
     context = {
-        "page_obj": paginate(request, people), "query": _page_query(request, text),
+        "page_obj": paginate(request, people),
+        # Page links carry the search words, never an ID or phone number.
+        "query": query_without_page(request, q="" if is_personal(text) else text),
         "q": text,
         "can_create": has_perm(request.user, "registry.change_person"),
         "can_export": has_perm(request.user, "registry.export"),
