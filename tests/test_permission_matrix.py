@@ -62,9 +62,17 @@ def case(name: str, path: Callable[[City], str], expect: dict[str, set[int]], **
 
 
 # The matrix itself lives in permission_matrix_cases.py so that it reads as a table.
+# Each app (or page group) adds its own rows in tests/matrix_cases_<name>.py.
+import importlib  # noqa: E402
+import pkgutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 from .permission_matrix_cases import register  # noqa: E402
 
 register(case, statuses)
+for _module in sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])):
+    if _module.startswith("matrix_cases_"):
+        importlib.import_module(f"{__package__}.{_module}").register(case, statuses)
 
 EXEMPT_PREFIXES = ("static/", "media/")
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ninja",  # only for its Swagger UI static files (served locally, no CDN)
     "qinglian.core",
     "qinglian.registry",
+    "qinglian.evaluation",
 ]
 
 MIDDLEWARE = [

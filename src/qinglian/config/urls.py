@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("qinglian.core.urls")),
     path("", include("qinglian.registry.urls")),
+    path("evaluation/", include("qinglian.evaluation.urls")),
     path("api/v1/", include("qinglian.config.api_urls")),
 ]

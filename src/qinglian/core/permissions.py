@@ -29,6 +29,10 @@ WRITE = "change"
 #: What each role may do. Scope still applies on top of these.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({
+        "evaluation.view", "evaluation.manage_framework", "evaluation.manage_campaign",
+        "evaluation.final_review", "evaluation.publish", "evaluation.decide_recheck",
+        "evaluation.manage_finding", "evaluation.manage_exemplar", "evaluation.check_eligibility",
+        "evaluation.export",
         "registry.view", "registry.change_organisation", "registry.change_person",
         "registry.unmask_person", "registry.manage_membership", "registry.admit_member",
         "registry.manage_commitment", "registry.sign_commitment", "registry.import",
@@ -36,22 +40,30 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "core.manage_users", "core.manage_tokens",
     }),
     Role.FEDERATION_OFFICER: frozenset({
+        "evaluation.view", "evaluation.manage_framework", "evaluation.manage_campaign",
+        "evaluation.final_review", "evaluation.publish", "evaluation.decide_recheck",
+        "evaluation.manage_finding", "evaluation.manage_exemplar", "evaluation.check_eligibility",
+        "evaluation.export",
         "registry.view", "registry.change_organisation", "registry.change_person",
         "registry.unmask_person", "registry.manage_membership", "registry.admit_member",
         "registry.manage_commitment", "registry.sign_commitment", "registry.import",
         "registry.export", "core.view_history", "core.manage_tokens",
     }),
     Role.CHAMBER_OFFICER: frozenset({
+        "evaluation.view", "evaluation.review", "evaluation.check_eligibility",
+        "evaluation.export",
         "registry.view", "registry.change_organisation", "registry.change_person",
         "registry.manage_membership", "registry.admit_member", "registry.manage_commitment",
         "registry.sign_commitment", "registry.import", "registry.export", "core.view_history",
     }),
     Role.ENTERPRISE_USER: frozenset({
+        "evaluation.view", "evaluation.self_assess", "evaluation.request_recheck",
         "registry.view", "registry.apply_membership", "registry.sign_commitment",
         "registry.change_own_enterprise",
     }),
     Role.DEPARTMENT_HANDLER: frozenset({"registry.view"}),
     Role.AUDITOR: frozenset({
+        "evaluation.view", "evaluation.export",
         "registry.view", "registry.export", "core.view_audit", "core.verify_audit",
         "core.view_history",
     }),
