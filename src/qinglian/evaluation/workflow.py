@@ -4,6 +4,7 @@ from qinglian.core.workflow import Workflow
 
 from .choices import AssessmentStatus as A
 from .choices import CampaignStatus as C
+from .choices import ExemplarStatus as E
 from .choices import RecheckStatus as R
 
 CAMPAIGN_FLOW = Workflow(
@@ -46,5 +47,16 @@ RECHECK_FLOW = Workflow(
     transitions={
         (R.FILED, R.UPHELD): "evaluation.decide_recheck",
         (R.FILED, R.CHANGED): "evaluation.decide_recheck",
+    },
+)
+
+EXEMPLAR_FLOW = Workflow(
+    state_field="status",
+    event_prefix="exemplar",
+    labels=dict(E.choices),
+    transitions={
+        (E.NOMINATED, E.PUBLISHED): "evaluation.manage_exemplar",
+        (E.NOMINATED, E.WITHDRAWN): "evaluation.manage_exemplar",
+        (E.PUBLISHED, E.WITHDRAWN): "evaluation.manage_exemplar",
     },
 )

@@ -1,0 +1,413 @@
+"""The only code that writes campaigns, assessments, answers and evidence.
+
+Views, the API, the CLI and the sample city call these. Every action is atomic and audited;
+``actor=None`` is the system itself (seed, CLI). Re-checks, findings, publication and exemplars
+live in ``result_actions.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from qinglian.core.audit import AuditEntry, record_change, record_event, record_many, snapshot
+from qinglian.core.choices import AuditAction
+from qinglian.core.locking import lock
+from qinglian.core.models import User
+from qinglian.core.permissions import WRITE, require, restrict
+from qinglian.core.workdays import working_days_after
+from qinglian.registry.choices import ACTIVE_MEMBERSHIP, BODY_KINDS, OrganisationKind
+from qinglian.registry.models import Membership, Organisation
+
+from . import computed
+from .choices import (
+    EDITABLE_ASSESSMENT,
+    AssessmentStatus,
+    CampaignStatus,
+    FrameworkStatus,
+    ReviewDecision,
+    ScoringMethod,
+)
+from .framework_actions import do_freeze_framework
+from .models import Answer, Assessment, Campaign, Evidence, Framework, Indicator
+from .scoring import ScoringError, score_answer
+from .uploads import validate_evidence
+from .workflow import ASSESSMENT_FLOW, CAMPAIGN_FLOW
+
+Actor = User | None
+
+#: The enterprise may answer while the campaign is in these states (late answers are allowed
+#: until the federation's review starts; the progress board shows them as late).
+ANSWERING = (CampaignStatus.SELF_ASSESSMENT, CampaignStatus.CHAMBER_REVIEW)
+REVIEWING = (CampaignStatus.SELF_ASSESSMENT, CampaignStatus.CHAMBER_REVIEW)
+
+
+def _require(actor: Actor, perm: str) -> None:
+    if actor is not None:
+        require(actor, perm)
+
+
+def _require_scope(actor: Actor, obj: Any) -> None:
+    """Writers re-check scope: a signed-in actor may only change what restrict() lets it."""
+    if actor is not None and not restrict(type(obj)._default_manager.filter(pk=obj.pk),
+                                          actor, WRITE).exists():
+        raise ValidationError("该记录不在您的管理范围内")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def parse_points(value: Any, indicator: Indicator) -> int:
+    """Points typed by a reviewer → hundredths; 0 ≤ points ≤ max, at most two decimals."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(f"“{value}”不是有效的分数") from exc
+    if not number.is_finite() or number != number.quantize(Decimal("0.01")):
+        raise ValidationError("分数最多保留两位小数")
+    if not Decimal(0) <= number <= indicator.max_points:
+        raise ValidationError(f"分数须在 0 到 {indicator.max_points} 分之间")
+    return int(number * 100)
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+CAMPAIGN_FIELDS = ("framework", "year", "name", "all_members", "self_assessment_days",
+                   "chamber_review_days", "federation_review_days", "recheck_days",
+                   "spot_check_share")
+
+
+def _validate_campaign(campaign: Campaign, chambers: list[Organisation]) -> None:
+    errors: dict[str, str] = {}
+    if campaign.framework.federation_id != campaign.federation_id:
+        errors["framework"] = "只能使用本工商联的指标体系"
+    elif campaign.framework.status == FrameworkStatus.RETIRED:
+        errors["framework"] = "该指标体系已停用"
+    if not Decimal(0) < campaign.spot_check_share <= Decimal(1):
+        errors["spot_check_share"] = "抽查比例须大于 0、不超过 100%"
+    if not 2000 <= campaign.year <= 2100:
+        errors["year"] = "请填写正确的评价年度"
+    if not campaign.all_members and not chambers:
+        errors["chambers"] = "请选择参评的商会/协会，或选择全部会员企业"
+    outside = [c.name for c in chambers
+               if c.federation_id != campaign.federation_id or c.kind not in BODY_KINDS]
+    if outside:
+        errors["chambers"] = f"不属于本工商联的商会/协会：{'、'.join(outside)}"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def do_create_campaign(federation: Organisation, *, framework: Framework, year: int, name: str,
+                       actor: Actor, chambers: list[Organisation] | None = None,
+                       **fields: Any) -> Campaign:
+    """A draft campaign over all members of the federation's chambers, or over chosen ones."""
+    _require(actor, "evaluation.manage_campaign")
+    if federation.kind != OrganisationKind.FEDERATION:
+        raise ValidationError("年度评价只能由工商联发起")
+    unknown = set(fields) - set(CAMPAIGN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
+    campaign = Campaign(federation=federation, framework=framework, year=year, name=name.strip(),
+                        **fields)
+    chosen = list(chambers or [])
+    _validate_campaign(campaign, chosen)
+    if Campaign.objects.filter(federation=federation, year=year, name=campaign.name).exists():
+        raise ValidationError({"name": f"{year} 年度已有名为“{campaign.name}”的评价"})
+    campaign.save()
+    campaign.chambers.set(chosen)
+    record_change(campaign, AuditAction.CREATE, actor=actor, after=snapshot(campaign))
+    return campaign
+
+
+@transaction.atomic
+def do_update_campaign(campaign: Campaign, *, actor: Actor,
+                       chambers: list[Organisation] | None = None, **fields: Any) -> Campaign:
+    _require(actor, "evaluation.manage_campaign")
+    lock(campaign)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ValidationError("评价已启动，不能再修改设置")
+    before = snapshot(campaign)
+    for key, value in fields.items():
+        if key not in CAMPAIGN_FIELDS:
+            raise TypeError(f"unknown campaign field: {key}")
+        setattr(campaign, key, value)
+    chosen = list(chambers) if chambers is not None else list(campaign.chambers.all())
+    _validate_campaign(campaign, chosen)
+    campaign.save()
+    campaign.chambers.set(chosen)
+    record_change(campaign, AuditAction.UPDATE, actor=actor, before=before, after=snapshot(campaign))
+    return campaign
+
+
+def participants(campaign: Campaign) -> dict[int, int]:
+    """Enterprise id → reviewing chamber id for every member in the campaign's scope.
+
+    An enterprise in several chambers is assessed once, by the chamber it joined first.
+    """
+    memberships = Membership.objects.filter(
+        organisation__federation_id=campaign.federation_id,
+        organisation__kind__in=BODY_KINDS, member__kind=OrganisationKind.ENTERPRISE,
+        status__in=[s.value for s in ACTIVE_MEMBERSHIP],
+    )
+    if not campaign.all_members:
+        memberships = memberships.filter(organisation__in=campaign.chambers.all())
+    chosen: dict[int, int] = {}
+    for member_id, chamber_id in memberships.order_by("joined_on", "id").values_list(
+            "member_id", "organisation_id"):
+        chosen.setdefault(member_id, chamber_id)
+    return chosen
+
+
+def fill_computed(assessments: list[Assessment]) -> int:
+    """(Re)compute every computed indicator's answer of these assessments; returns answers set."""
+    answers = Answer.objects.filter(
+        assessment__in=assessments, indicator__method=ScoringMethod.COMPUTED,
+    ).select_related("indicator", "assessment__enterprise")
+    changed = []
+    for answer in answers:
+        result = computed.compute(answer.indicator.computed_source, answer.assessment.enterprise,
+                                  answer.assessment.chamber_id)
+        answer.number, answer.computed_note = result.share, result.note[:255]
+        answer.self_hundredths = score_answer(answer.indicator, number=result.share)
+        answer.score_hundredths = effective_hundredths(answer)
+        changed.append(answer)
+    Answer.objects.bulk_update(changed, ["number", "computed_note", "self_hundredths",
+                                         "score_hundredths"], batch_size=2000)
+    return len(changed)
+
+
+@transaction.atomic
+def do_open_campaign(campaign: Campaign, *, actor: Actor, today: dt.date | None = None) -> int:
+    """Open self-assessment: freeze the framework, create every participant's assessment and
+    answers, fill the computed indicators, and set the deadline in working days."""
+    _require(actor, "evaluation.manage_campaign")
+    lock(campaign)
+    start = today or _today()
+    chosen = participants(campaign)
+    if not chosen:
+        raise ValidationError("参评范围内没有会员企业，无法启动")
+    do_freeze_framework(campaign.framework, actor=None)
+    enterprises = Organisation.objects.in_bulk(list(chosen))
+    created = Assessment.objects.bulk_create(
+        Assessment(campaign=campaign, enterprise_id=eid, chamber_id=chamber_id,
+                   industry=enterprises[eid].industry, region=enterprises[eid].region)
+        for eid, chamber_id in sorted(chosen.items()))
+    if not created or created[0].pk is None:  # backends that do not return ids
+        created = list(Assessment.objects.filter(campaign=campaign))
+    indicators = list(campaign.framework.indicators.all())
+    Answer.objects.bulk_create(
+        (Answer(assessment=a, indicator=i) for a in created for i in indicators), batch_size=5000)
+    fill_computed(created)
+    CAMPAIGN_FLOW.apply(campaign, to=CampaignStatus.SELF_ASSESSMENT, actor=actor, changes={
+        "self_assessment_due": working_days_after(start, campaign.self_assessment_days)})
+    record_many((AuditEntry(a, AuditAction.CREATE, after=snapshot(a)) for a in created), actor=actor)
+    return len(created)
+
+
+@transaction.atomic
+def do_start_chamber_review(campaign: Campaign, *, actor: Actor,
+                            today: dt.date | None = None) -> Campaign:
+    _require(actor, "evaluation.manage_campaign")
+    lock(campaign)
+    CAMPAIGN_FLOW.apply(campaign, to=CampaignStatus.CHAMBER_REVIEW, actor=actor, changes={
+        "chamber_review_due": working_days_after(today or _today(), campaign.chamber_review_days)})
+    return campaign
+
+
+@transaction.atomic
+def do_start_federation_review(campaign: Campaign, *, actor: Actor,
+                               today: dt.date | None = None) -> Campaign:
+    _require(actor, "evaluation.manage_campaign")
+    lock(campaign)
+    CAMPAIGN_FLOW.apply(campaign, to=CampaignStatus.FEDERATION_REVIEW, actor=actor, changes={
+        "federation_review_due": working_days_after(today or _today(),
+                                                    campaign.federation_review_days)})
+    return campaign
+
+
+@transaction.atomic
+def do_close_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
+    _require(actor, "evaluation.manage_campaign")
+    lock(campaign)
+    CAMPAIGN_FLOW.apply(campaign, to=CampaignStatus.CLOSED, actor=actor)
+    return campaign
+
+
+# --- answers and evidence (the enterprise) ---------------------------------------------------
+
+def effective_hundredths(answer: Answer) -> int:
+    for value in (answer.federation_hundredths, answer.chamber_hundredths, answer.self_hundredths):
+        if value is not None:
+            return value
+    return 0
+
+
+def _editable_by_enterprise(assessment: Assessment) -> None:
+    if assessment.campaign.status not in ANSWERING:
+        raise ValidationError("本年度评价当前不在自评阶段，不能填报")
+    if assessment.status not in EDITABLE_ASSESSMENT:
+        raise ValidationError(f"自评已{assessment.get_status_display()}，不能修改")
+
+
+def _start_draft(assessment: Assessment, actor: Actor) -> None:
+    if assessment.status == AssessmentStatus.PENDING:
+        ASSESSMENT_FLOW.apply(assessment, to=AssessmentStatus.DRAFT, actor=actor)
+
+
+@transaction.atomic
+def do_save_answer(answer: Answer, *, actor: Actor, bool_value: bool | None = None,
+                   level: int | None = None, number: Decimal | None = None,
+                   note: str = "") -> Answer:
+    """The enterprise answers one indicator (a draft: it may change it until it submits)."""
+    _require(actor, "evaluation.self_assess")
+    _require_scope(actor, answer.assessment)
+    assessment = lock(answer.assessment)
+    _editable_by_enterprise(assessment)
+    indicator = answer.indicator
+    if indicator.method == ScoringMethod.COMPUTED:
+        raise ValidationError(f"指标“{indicator.name}”由平台数据自动计算，无需填报")
+    before = snapshot(answer)
+    try:
+        answer.self_hundredths = score_answer(indicator, bool_value=bool_value, level=level,
+                                              number=number)
+    except ScoringError as exc:
+        raise ValidationError(str(exc)) from exc
+    answer.bool_value, answer.level, answer.number = bool_value, level, number
+    answer.note = note.strip()
+    if answer.decision == ReviewDecision.RETURNED:
+        answer.decision = ReviewDecision.PENDING  # answered again: back to the reviewer
+    answer.score_hundredths = effective_hundredths(answer)
+    answer.save()
+    _start_draft(assessment, actor)
+    record_change(answer, AuditAction.UPDATE, actor=actor, before=before, after=snapshot(answer))
+    return answer
+
+
+@transaction.atomic
+def do_upload_evidence(answer: Answer, upload: UploadedFile, *, actor: Actor) -> Evidence:
+    _require(actor, "evaluation.self_assess")
+    _require_scope(actor, answer.assessment)
+    assessment = lock(answer.assessment)
+    _editable_by_enterprise(assessment)
+    original = (upload.name or "file").rsplit("/", 1)[-1][:255]
+    extension, sha256 = validate_evidence(upload)
+    if answer.evidence.filter(sha256=sha256).exists():
+        raise ValidationError(f"该指标已上传过相同的文件“{original}”")
+    evidence = Evidence(answer=answer, original_name=original, sha256=sha256,
+                        size=upload.size or 0, uploaded_by=actor if actor and actor.pk else None,
+                        uploaded_at=timezone.now())
+    evidence.file.save(f"evidence.{extension}", upload, save=False)
+    evidence.save()
+    _start_draft(assessment, actor)
+    record_change(evidence, AuditAction.CREATE, actor=actor, after=snapshot(evidence))
+    record_event(answer, "evidence.uploaded", actor=actor,
+                 details={"file": original, "sha256": sha256})
+    return evidence
+
+
+@transaction.atomic
+def do_delete_evidence(evidence: Evidence, *, actor: Actor) -> None:
+    _require(actor, "evaluation.self_assess")
+    _require_scope(actor, evidence.answer.assessment)
+    _editable_by_enterprise(lock(evidence.answer.assessment))
+    record_change(evidence, AuditAction.DELETE, actor=actor, before=snapshot(evidence))
+    stored = evidence.file.name or ""
+    storage = evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def missing_for_submission(assessment: Assessment) -> list[str]:
+    """What stops the enterprise from submitting, in Chinese (empty when it may submit)."""
+    problems = []
+    answers = assessment.answers.select_related("indicator").prefetch_related("evidence")
+    for answer in answers:
+        indicator = answer.indicator
+        if indicator.method == ScoringMethod.COMPUTED:
+            continue
+        if answer.self_hundredths is None:
+            problems.append(f"{indicator.code} {indicator.name}：尚未填报")
+        elif (indicator.evidence_required and answer.self_hundredths > 0
+              and not answer.evidence.all()):
+            problems.append(f"{indicator.code} {indicator.name}：须上传佐证材料")
+    return problems
+
+
+@transaction.atomic
+def do_submit_assessment(assessment: Assessment, *, actor: Actor) -> Assessment:
+    """Submit the self-assessment for the chamber's review (every indicator answered, evidence
+    attached where the indicator requires it; computed indicators are refreshed first)."""
+    _require(actor, "evaluation.self_assess")
+    _require_scope(actor, assessment)
+    lock(assessment)
+    _editable_by_enterprise(assessment)
+    fill_computed([assessment])
+    problems = missing_for_submission(assessment)
+    if problems:
+        raise ValidationError(problems)
+    ASSESSMENT_FLOW.apply(assessment, to=AssessmentStatus.SUBMITTED, actor=actor)
+    return assessment
+
+
+# --- review (the chamber) --------------------------------------------------------------------
+
+@transaction.atomic
+def do_review_answer(answer: Answer, *, decision: str, actor: Actor, points: Any = None,
+                     comment: str = "") -> Answer:
+    """The chamber accepts an answer, adjusts its score (a comment is required) or returns it
+    for more evidence (a comment says what is missing)."""
+    _require(actor, "evaluation.review")
+    _require_scope(actor, answer.assessment)
+    assessment = lock(answer.assessment)
+    if assessment.campaign.status not in REVIEWING or assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("只能初审已提交、且处于初审阶段的自评")
+    comment = comment.strip()
+    before = snapshot(answer)
+    if decision == ReviewDecision.ACCEPTED:
+        answer.chamber_hundredths = answer.self_hundredths or 0
+    elif decision == ReviewDecision.ADJUSTED:
+        if not comment:
+            raise ValidationError("调整分数须填写调整说明")
+        answer.chamber_hundredths = parse_points(points, answer.indicator)
+    elif decision == ReviewDecision.RETURNED:
+        if not comment:
+            raise ValidationError("退回补充须说明需要补充的佐证")
+        answer.chamber_hundredths = None
+    else:
+        raise ValidationError("请选择初审意见")
+    answer.decision, answer.chamber_comment = decision, comment
+    answer.score_hundredths = effective_hundredths(answer)
+    answer.save()
+    record_change(answer, AuditAction.UPDATE, actor=actor, before=before, after=snapshot(answer))
+    record_event(answer, "answer.reviewed", actor=actor,
+                 details={"decision": decision, "comment": comment})
+    return answer
+
+
+@transaction.atomic
+def do_complete_review(assessment: Assessment, *, actor: Actor, note: str = "") -> Assessment:
+    """Finish the chamber's review: returned to the enterprise if any indicator was returned,
+    otherwise reviewed. Every indicator needs a decision first."""
+    _require(actor, "evaluation.review")
+    _require_scope(actor, assessment)
+    lock(assessment)
+    decisions = list(assessment.answers.exclude(indicator__method=ScoringMethod.COMPUTED)
+                     .values_list("decision", flat=True))
+    pending = decisions.count(ReviewDecision.PENDING)
+    if pending:
+        raise ValidationError(f"还有 {pending} 项指标未给出初审意见")
+    # Computed indicators come from platform data: the chamber need not (and cannot) change them.
+    assessment.answers.filter(indicator__method=ScoringMethod.COMPUTED).update(
+        decision=ReviewDecision.ACCEPTED)
+    target = (AssessmentStatus.RETURNED if ReviewDecision.RETURNED in decisions
+              else AssessmentStatus.REVIEWED)
+    ASSESSMENT_FLOW.apply(assessment, to=target, actor=actor, note=note)
+    return assessment
