@@ -17,6 +17,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/qinglian_ci
+PG_BENCH_URL ?= postgres://postgres@127.0.0.1:5432/qinglian_bench
 PYTEST_ARGS ?=
 LINT_PATHS := src tests $(wildcard benchmarks)
 
@@ -72,3 +73,5 @@ bench: $(VENV)/.installed-dev
 		printf '\n==> %s\n' "$$script"
 		$(BIN)/python "$$script"
 	done
+	printf '\n==> benchmarks/bench_results.py（PostgreSQL）\n'
+	$(BIN)/python benchmarks/bench_results.py --database-url $(PG_BENCH_URL)

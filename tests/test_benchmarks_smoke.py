@@ -13,6 +13,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 SMOKE_ARGS = {
     "bench_member_list.py": ["--enterprises", "300", "--requests", "3"],
     "bench_import.py": ["--rows", "50"],
+    "bench_results.py": ["--enterprises", "200"],
 }
 
 pytestmark = pytest.mark.slow

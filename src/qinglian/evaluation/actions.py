@@ -8,6 +8,7 @@ live in ``result_actions.py``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -262,32 +263,70 @@ def _start_draft(assessment: Assessment, actor: Actor) -> None:
         ASSESSMENT_FLOW.apply(assessment, to=AssessmentStatus.DRAFT, actor=actor)
 
 
+@dataclass(frozen=True)
+class AnswerInput:
+    """One indicator's answer as the enterprise gives it (which field is used depends on the
+    indicator's scoring method)."""
+
+    bool_value: bool | None = None
+    level: int | None = None
+    number: Decimal | None = None
+    note: str = ""
+
+
+def _apply_input(answer: Answer, given: AnswerInput) -> None:
+    indicator = answer.indicator
+    if indicator.method == ScoringMethod.COMPUTED:
+        raise ValidationError(f"指标“{indicator.name}”由平台数据自动计算，无需填报")
+    try:
+        answer.self_hundredths = score_answer(indicator, bool_value=given.bool_value,
+                                              level=given.level, number=given.number)
+    except ScoringError as exc:
+        raise ValidationError(f"{indicator.code} {indicator.name}：{exc}") from exc
+    answer.bool_value, answer.level, answer.number = given.bool_value, given.level, given.number
+    answer.note = given.note.strip()
+    if answer.decision == ReviewDecision.RETURNED:
+        answer.decision = ReviewDecision.PENDING  # answered again: back to the reviewer
+    answer.score_hundredths = effective_hundredths(answer)
+    answer.updated_at = timezone.now()  # bulk_update does not apply auto_now
+
+
 @transaction.atomic
+def do_save_answers(assessment: Assessment, given: dict[int, AnswerInput], *,
+                    actor: Actor) -> list[Answer]:
+    """The enterprise answers several indicators at once (answer id → input) — a draft it may
+    change until it submits. Every answer is checked before any is saved."""
+    _require(actor, "evaluation.self_assess")
+    _require_scope(actor, assessment)
+    lock(assessment)
+    _editable_by_enterprise(assessment)
+    answers = list(assessment.answers.select_related("indicator").filter(pk__in=list(given)))
+    if len(answers) != len(given):
+        raise ValidationError("提交的指标不属于该评价")
+    befores = {a.pk: snapshot(a) for a in answers}
+    errors = []
+    for answer in answers:
+        try:
+            _apply_input(answer, given[answer.pk])
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    Answer.objects.bulk_update(answers, ["self_hundredths", "bool_value", "level", "number",
+                                         "note", "decision", "score_hundredths", "updated_at"])
+    _start_draft(assessment, actor)
+    record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
+                 for a in answers), actor=actor)
+    return answers
+
+
 def do_save_answer(answer: Answer, *, actor: Actor, bool_value: bool | None = None,
                    level: int | None = None, number: Decimal | None = None,
                    note: str = "") -> Answer:
     """The enterprise answers one indicator (a draft: it may change it until it submits)."""
-    _require(actor, "evaluation.self_assess")
-    _require_scope(actor, answer.assessment)
-    assessment = lock(answer.assessment)
-    _editable_by_enterprise(assessment)
-    indicator = answer.indicator
-    if indicator.method == ScoringMethod.COMPUTED:
-        raise ValidationError(f"指标“{indicator.name}”由平台数据自动计算，无需填报")
-    before = snapshot(answer)
-    try:
-        answer.self_hundredths = score_answer(indicator, bool_value=bool_value, level=level,
-                                              number=number)
-    except ScoringError as exc:
-        raise ValidationError(str(exc)) from exc
-    answer.bool_value, answer.level, answer.number = bool_value, level, number
-    answer.note = note.strip()
-    if answer.decision == ReviewDecision.RETURNED:
-        answer.decision = ReviewDecision.PENDING  # answered again: back to the reviewer
-    answer.score_hundredths = effective_hundredths(answer)
-    answer.save()
-    _start_draft(assessment, actor)
-    record_change(answer, AuditAction.UPDATE, actor=actor, before=before, after=snapshot(answer))
+    do_save_answers(answer.assessment, {answer.pk: AnswerInput(bool_value, level, number, note)},
+                    actor=actor)
+    answer.refresh_from_db()
     return answer
 
 
@@ -390,6 +429,28 @@ def do_review_answer(answer: Answer, *, decision: str, actor: Actor, points: Any
     record_event(answer, "answer.reviewed", actor=actor,
                  details={"decision": decision, "comment": comment})
     return answer
+
+
+@transaction.atomic
+def do_accept_remaining(assessment: Assessment, *, actor: Actor) -> int:
+    """The chamber accepts every indicator it has not decided yet (全部认可); returns how many."""
+    _require(actor, "evaluation.review")
+    _require_scope(actor, assessment)
+    lock(assessment)
+    if assessment.campaign.status not in REVIEWING or assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("只能初审已提交、且处于初审阶段的自评")
+    pending = list(assessment.answers.filter(decision=ReviewDecision.PENDING)
+                   .exclude(indicator__method=ScoringMethod.COMPUTED))
+    befores = {a.pk: snapshot(a) for a in pending}
+    for answer in pending:
+        answer.decision, answer.chamber_hundredths = ReviewDecision.ACCEPTED, answer.self_hundredths or 0
+        answer.score_hundredths = effective_hundredths(answer)
+        answer.updated_at = timezone.now()
+    Answer.objects.bulk_update(pending, ["decision", "chamber_hundredths", "score_hundredths",
+                                         "updated_at"])
+    record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
+                 for a in pending), actor=actor)
+    return len(pending)
 
 
 @transaction.atomic
