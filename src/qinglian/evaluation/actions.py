@@ -36,7 +36,7 @@ from .choices import (
     ScoringMethod,
 )
 from .framework_actions import do_freeze_framework
-from .models import Answer, Assessment, Campaign, Evidence, Framework, Indicator
+from .models import Answer, Assessment, Campaign, Evidence, Framework, Indicator, evidence_path
 from .scoring import ScoringError, score_answer
 from .uploads import validate_evidence
 from .workflow import ASSESSMENT_FLOW, CAMPAIGN_FLOW
@@ -330,26 +330,56 @@ def do_save_answer(answer: Answer, *, actor: Actor, bool_value: bool | None = No
     return answer
 
 
+def _store(evidence: Evidence, upload: UploadedFile, extension: str) -> None:
+    name = evidence_path(evidence, f"evidence.{extension}")
+    storage = evidence.file.storage
+    if storage.exists(name):
+        evidence.file.name = name  # same content already stored (content-addressed)
+    else:
+        evidence.file.name = storage.save(name, upload)
+
+
 @transaction.atomic
-def do_upload_evidence(answer: Answer, upload: UploadedFile, *, actor: Actor) -> Evidence:
+def do_upload_evidence_many(assessment: Assessment, uploads: list[tuple[Answer, UploadedFile]],
+                            *, actor: Actor) -> list[Evidence]:
+    """Attach evidence files to answers of one assessment (several indicators in one go).
+    Every file is checked by content first; one bad file stores none."""
     _require(actor, "evaluation.self_assess")
-    _require_scope(actor, answer.assessment)
-    assessment = lock(answer.assessment)
+    _require_scope(actor, assessment)
+    lock(assessment)
     _editable_by_enterprise(assessment)
-    original = (upload.name or "file").rsplit("/", 1)[-1][:255]
-    extension, sha256 = validate_evidence(upload)
-    if answer.evidence.filter(sha256=sha256).exists():
-        raise ValidationError(f"该指标已上传过相同的文件“{original}”")
-    evidence = Evidence(answer=answer, original_name=original, sha256=sha256,
-                        size=upload.size or 0, uploaded_by=actor if actor and actor.pk else None,
-                        uploaded_at=timezone.now())
-    evidence.file.save(f"evidence.{extension}", upload, save=False)
-    evidence.save()
+    checked: list[tuple[Answer, UploadedFile, str, str, str]] = []
+    seen = set(Evidence.objects.filter(answer__assessment=assessment)
+               .values_list("answer_id", "sha256"))
+    for answer, upload in uploads:
+        if answer.assessment_id != assessment.pk:
+            raise ValidationError("佐证材料不属于该评价")
+        original = (upload.name or "file").rsplit("/", 1)[-1][:255]
+        try:
+            extension, sha256 = validate_evidence(upload)
+        except ValidationError as exc:
+            raise ValidationError(f"“{original}”：{exc.messages[0]}") from exc
+        if (answer.pk, sha256) in seen:
+            raise ValidationError(f"该指标已上传过相同的文件“{original}”")
+        seen.add((answer.pk, sha256))
+        checked.append((answer, upload, original, extension, sha256))
+    now, uploader = timezone.now(), actor if actor and actor.pk else None
+    created = []
+    for answer, upload, original, extension, sha256 in checked:
+        evidence = Evidence(answer=answer, original_name=original, sha256=sha256,
+                            size=upload.size or 0, uploaded_by=uploader, uploaded_at=now)
+        _store(evidence, upload, extension)
+        created.append(evidence)
+    Evidence.objects.bulk_create(created)
     _start_draft(assessment, actor)
-    record_change(evidence, AuditAction.CREATE, actor=actor, after=snapshot(evidence))
-    record_event(answer, "evidence.uploaded", actor=actor,
-                 details={"file": original, "sha256": sha256})
-    return evidence
+    record_many((AuditEntry(e, AuditAction.CREATE, after=snapshot(e)) for e in created),
+                actor=actor)
+    return created
+
+
+def do_upload_evidence(answer: Answer, upload: UploadedFile, *, actor: Actor) -> Evidence:
+    """Attach one evidence file to one answer (checked by its content)."""
+    return do_upload_evidence_many(answer.assessment, [(answer, upload)], actor=actor)[0]
 
 
 @transaction.atomic
@@ -361,7 +391,8 @@ def do_delete_evidence(evidence: Evidence, *, actor: Actor) -> None:
     stored = evidence.file.name or ""
     storage = evidence.file.storage
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(stored))
+    if not Evidence.objects.filter(file=stored).exists():  # content-addressed: may be shared
+        transaction.on_commit(lambda: storage.delete(stored))
 
 
 def missing_for_submission(assessment: Assessment) -> list[str]:

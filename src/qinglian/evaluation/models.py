@@ -359,10 +359,9 @@ class Answer(models.Model):
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
+    """Content-addressed: the same document uploaded for several indicators is stored once."""
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    answer = instance.answer
-    return (f"evidence/{answer.assessment.campaign_id}/{answer.assessment.enterprise_id}/"
-            f"{answer.indicator.code}-{instance.sha256[:12]}.{ext}")
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}.{ext}"
 
 
 class Evidence(models.Model):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,8 +36,22 @@ from .city import (
 
 __all__ = [
     "DEMO_PASSWORD", "DEMO_USERNAMES", "MIN_ENTERPRISES", "DemoAccount", "ProgressFn",
-    "SampleCity", "SampleCityError", "build_sample_city", "database_is_empty", "demo_accounts",
+    "SAMPLE_EXTENSIONS", "SampleCity", "SampleCityError", "build_sample_city", "database_is_empty",
+    "demo_accounts", "register_sample_extension",
 ]
+
+#: Later apps add their part of the sample city (campaigns, credit records…) without the
+#: registry importing them: each registers ``extend(city, rng, today, progress)`` in its
+#: AppConfig.ready(); they run in registration order inside the same transaction.
+SampleExtension = Callable[[SampleCity, random.Random, dt.date, "ProgressFn | None"], None]
+SAMPLE_EXTENSIONS: list[SampleExtension] = []
+
+
+def register_sample_extension(fn: SampleExtension) -> SampleExtension:
+    if fn not in SAMPLE_EXTENSIONS:
+        SAMPLE_EXTENSIONS.append(fn)
+    return fn
+
 
 #: Enough for every chamber to have members and one application to be pending.
 MIN_ENTERPRISES = 10
@@ -53,5 +68,9 @@ def build_sample_city(
     if not database_is_empty():
         raise SampleCityError("数据库中已有数据，示例城市只能导入空数据库")
     rng = random.Random(seed)  # noqa: S311 - sample data, not secrets
+    day = today or timezone.localdate()
     with transaction.atomic():
-        return CityBuilder(rng, today or timezone.localdate(), progress).build(enterprises)
+        city = CityBuilder(rng, day, progress).build(enterprises)
+        for extend in SAMPLE_EXTENSIONS:
+            extend(city, rng, day, progress)
+        return city
