@@ -215,3 +215,33 @@ def test_refuses_a_database_that_holds_data(sample: SampleCity) -> None:
     with pytest.raises(SampleCityError, match="只能导入空数据库"):
         build_sample_city(enterprises=ENTERPRISES)
     assert Organisation.objects.count() == before
+
+
+def test_sample_city_has_last_years_published_campaign(sample: SampleCity) -> None:
+    from qinglian.evaluation.choices import CampaignStatus, ExemplarStatus, RecheckStatus
+    from qinglian.evaluation.models import Campaign, Exemplar, RecheckRequest, ResultRevision
+
+    last = Campaign.objects.get(year=TODAY.year - 1)
+    assert last.status == CampaignStatus.PUBLISHED and last.spot_check_seed == TODAY.year - 1
+    assessments = last.assessments.all()
+    from qinglian.evaluation.actions import participants
+
+    assert assessments.count() == len(participants(last)) > ENTERPRISES * 0.8  # active members
+    assert assessments.filter(vetoed=True, grade="不达标").count() == 4
+    assert {a.grade for a in assessments} >= {"标杆", "优秀", "达标", "不达标"}
+    assert RecheckRequest.objects.get().status == RecheckStatus.CHANGED
+    assert ResultRevision.objects.filter(revision=2).exists()
+    assert Exemplar.objects.filter(status=ExemplarStatus.PUBLISHED).count() >= 1
+
+
+def test_sample_city_has_this_years_open_campaign(sample: SampleCity) -> None:
+    from qinglian.core.models import User
+    from qinglian.evaluation.choices import AssessmentStatus, CampaignStatus
+    from qinglian.evaluation.models import Campaign
+
+    current = Campaign.objects.get(year=TODAY.year)
+    assert current.status == CampaignStatus.SELF_ASSESSMENT
+    statuses = set(current.assessments.values_list("status", flat=True))
+    assert {AssessmentStatus.PENDING, AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED} <= statuses
+    demo = User.objects.get(username="enterprise")
+    assert current.assessments.get(enterprise=demo.organisation).status == AssessmentStatus.DRAFT

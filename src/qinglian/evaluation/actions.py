@@ -8,6 +8,7 @@ live in ``result_actions.py``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -340,7 +341,7 @@ def _store(evidence: Evidence, upload: UploadedFile, extension: str) -> None:
 
 
 @transaction.atomic
-def do_upload_evidence_many(assessment: Assessment, uploads: list[tuple[Answer, UploadedFile]],
+def do_upload_evidence_many(assessment: Assessment, uploads: Sequence[tuple[Answer, UploadedFile]],
                             *, actor: Actor) -> list[Evidence]:
     """Attach evidence files to answers of one assessment (several indicators in one go).
     Every file is checked by content first; one bad file stores none."""

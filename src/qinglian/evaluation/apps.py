@@ -8,8 +8,12 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from qinglian.core.history import register_event_labels
+        from qinglian.registry.sample import register_sample_extension
 
         from . import queries  # noqa: F401  (registers the scopes)
+        from .sample import build_sample_evaluation
+
+        register_sample_extension(build_sample_evaluation)
 
         register_event_labels({
             "campaign.self_assessment": "启动企业自评",

@@ -35,9 +35,18 @@ from .city import (
 )
 
 __all__ = [
-    "DEMO_PASSWORD", "DEMO_USERNAMES", "MIN_ENTERPRISES", "DemoAccount", "ProgressFn",
-    "SAMPLE_EXTENSIONS", "SampleCity", "SampleCityError", "build_sample_city", "database_is_empty",
-    "demo_accounts", "register_sample_extension",
+    "DEMO_PASSWORD",
+    "DEMO_USERNAMES",
+    "MIN_ENTERPRISES",
+    "SAMPLE_EXTENSIONS",
+    "DemoAccount",
+    "ProgressFn",
+    "SampleCity",
+    "SampleCityError",
+    "build_sample_city",
+    "database_is_empty",
+    "demo_accounts",
+    "register_sample_extension",
 ]
 
 #: Later apps add their part of the sample city (campaigns, credit records…) without the
