@@ -11,6 +11,7 @@ A federation installs this as its first draft and adapts it before freezing it f
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from qinglian.core.models import User
@@ -262,4 +263,4 @@ DEFAULT_FRAMEWORK = FrameworkSpec(
 
 def install_default_framework(federation: Organisation, *, actor: User | None) -> Framework:
     """Install the shipped framework as the federation's next draft version."""
-    return do_install_framework(federation, DEFAULT_FRAMEWORK, actor=actor)
+    return do_install_framework(federation, copy.deepcopy(DEFAULT_FRAMEWORK), actor=actor)

@@ -95,8 +95,12 @@ def _next_version(federation: Organisation, code: str) -> int:
     return int(latest["v"] or 0) + 1
 
 
-def validate_spec(spec: FrameworkSpec) -> list[str]:
-    """Every problem with a framework spec, in Chinese, located by dimension and indicator code."""
+def validate_spec(spec: FrameworkSpec, *, full_scale: bool = True) -> list[str]:
+    """Every problem with a framework spec, in Chinese, located by dimension and indicator code.
+
+    ``full_scale=False`` skips the 1000-point total: a draft is edited one indicator at a time,
+    so its total is off between two edits; freezing checks it again.
+    """
     errors: list[str] = []
     dims = spec.get("dimensions") or []
     if not str(spec.get("name", "")).strip():
@@ -116,8 +120,12 @@ def validate_spec(spec: FrameworkSpec) -> list[str]:
         if not dim.get("indicators"):
             errors.append(f"维度 {code} 没有指标")
         for spec_ind in dim.get("indicators") or []:
-            ind = _indicator_from_spec(spec_ind)
-            where = f"指标 {ind.code or '（无代码）'}"
+            where = f"指标 {str(spec_ind.get('code', '')).strip() or '（无代码）'}"
+            try:
+                ind = _indicator_from_spec(spec_ind)
+            except ValidationError as exc:
+                errors.extend(f"{where}：{message}" for message in exc.messages)
+                continue
             if not ind.code or not ind.name:
                 errors.append(f"{where}：缺少代码或名称")
             if ind.code in seen_codes:
@@ -127,7 +135,7 @@ def validate_spec(spec: FrameworkSpec) -> list[str]:
             errors.extend(f"{where}：{p}" for p in problems)
             if not problems:
                 total += Decimal(ind.max_points)
-    if dims and not errors and total != FULL_SCALE:
+    if full_scale and dims and not errors and total != FULL_SCALE:
         errors.append(f"各指标分值合计为 {total} 分，应为 {FULL_SCALE} 分")
     errors.extend(_band_errors(spec.get("bands") or list(DEFAULT_GRADE_BANDS)))
     item_codes = [str(i.get("code", "")).strip() for i in spec.get("negative_items") or []]
@@ -226,7 +234,7 @@ def do_update_framework(framework: Framework, spec: FrameworkSpec, *, actor: Act
     _require(actor)
     lock(framework)
     _editable(framework)
-    errors = validate_spec(spec)
+    errors = validate_spec(spec, full_scale=False)
     if errors:
         raise ValidationError(errors)
     before = framework_spec(framework)
@@ -238,8 +246,10 @@ def do_update_framework(framework: Framework, spec: FrameworkSpec, *, actor: Act
     framework.bands.all().delete()
     framework.negative_items.all().delete()
     _fill(framework, spec)
-    record_many([AuditEntry(framework, AuditAction.UPDATE, before={"spec": before},
-                            after={"spec": framework_spec(framework)})], actor=actor)
+    after = framework_spec(framework)
+    if after != before:  # saving an unchanged form is not a change worth an audit record
+        record_many([AuditEntry(framework, AuditAction.UPDATE, before={"spec": before},
+                                after={"spec": after})], actor=actor)
     return framework
 
 
