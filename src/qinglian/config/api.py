@@ -21,6 +21,7 @@ from ninja.responses import NinjaJSONEncoder
 from qinglian.core.api import register_error_handlers
 from qinglian.core.api import router as core_router
 from qinglian.core.api_auth import API_AUTH
+from qinglian.evaluation.api import router as evaluation_router
 from qinglian.registry.api import router as registry_router
 
 DOCS_PAGE = """<!DOCTYPE html>
@@ -92,4 +93,5 @@ api = NinjaAPI(
 register_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", registry_router)
+api.add_router("/evaluation", evaluation_router)
 

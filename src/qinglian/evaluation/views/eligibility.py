@@ -1,9 +1,10 @@
 """资格联审 pages: past checks with the year's roll-up, a new check, one check's result and its
 export.
 
-Who may read checks: the officers who may run them (federation, chamber — a chamber sees the
-checks its own officers ran) and the federation's auditors; enterprises and departments get
-403. Scope (``restrict`` / ``access``) then decides which checks: others answer 404.
+Who may read checks (``eligibility.require_read_checks``): the officers who may run them
+(federation, chamber — a chamber sees the checks its own officers ran) and the federation's
+auditors; enterprises and departments get 403. Scope (``restrict`` / ``access``) then decides
+which checks: others answer 404.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -31,23 +32,18 @@ from qinglian.registry.queries import jurisdiction_id
 from qinglian.registry.views.people import acting_user
 
 from ..choices import EligibilityPurpose, NomineeKind
-from ..eligibility import UNVERIFIED, do_check_eligibility, rollups
+from ..eligibility import (
+    UNVERIFIED,
+    do_check_eligibility,
+    require_read_checks,
+    rollups,
+    visible_checks,
+)
 from ..eligibility_lists import MAX_NOMINEES
 from ..forms_eligibility import EligibilityCheckForm
 from ..models import EligibilityCheck, Nominee
 
 OUTCOMES = {"eligible": True, "ineligible": False}
-
-
-def require_read(user: Any) -> None:
-    """403 unless the role runs checks or audits them (auditors read, never run)."""
-    require(user, "evaluation.view")
-    if not (has_perm(user, "evaluation.check_eligibility") or user.role == Role.AUDITOR):
-        raise PermissionDenied(_("您没有查看资格联审记录的权限"))
-
-
-def visible_checks(user: Any) -> QuerySet[EligibilityCheck]:
-    return restrict(EligibilityCheck.objects.select_related("federation", "submitted_by"), user)
 
 
 def _year(text: str | None) -> int | None:
@@ -60,7 +56,7 @@ def _year(text: str | None) -> int | None:
 @require_GET
 def eligibility_list(request: HttpRequest) -> HttpResponse:
     """Past checks, newest first, by year and purpose; the year's roll-up above them."""
-    require_read(request.user)
+    require_read_checks(request.user)
     checks = visible_checks(request.user)
     years = sorted({d.year for d in checks.datetimes("submitted_at", "year")}, reverse=True)
     year = _year(request.GET.get("year"))
@@ -142,7 +138,7 @@ def _export(check: EligibilityCheck, nominees: QuerySet[Nominee]) -> HttpRespons
 @require_GET
 def eligibility_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """One check: who ran it, when, for what, and each nominee's outcome with every reason."""
-    require_read(request.user)
+    require_read_checks(request.user)
     check = access(visible_checks(request.user), request.user, pk)
     outcome = request.GET.get("outcome", "")
     nominees = _nominees(check, outcome)
