@@ -120,7 +120,7 @@ def test_a_draft_may_be_off_scale_between_edits_but_not_frozen(draft: Framework)
     spec = framework_spec(draft)
     spec["dimensions"][0]["indicators"][0]["max_points"] = "31"
     do_update_framework(draft, spec, actor=None)
-    with pytest.raises(ValidationError, match="合计为 1001.00 分，应为 1000 分"):
+    with pytest.raises(ValidationError, match=r"合计为 1001\.00 分，应为 1000 分"):
         do_freeze_framework(draft, actor=None)
     draft.refresh_from_db()
     assert draft.status == FrameworkStatus.DRAFT
