@@ -171,7 +171,10 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     _setup.configure(args.database_url)
+    from django.core.management import call_command
     from django.db import connection, transaction
+
+    call_command("flush", interactive=False, verbosity=0)  # a benchmark database: start empty
 
     from qinglian.evaluation.results import recompute_results
 
