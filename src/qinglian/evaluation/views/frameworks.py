@@ -40,7 +40,7 @@ from ..framework_actions import (
     do_retire_framework,
 )
 from ..framework_io import framework_workbook, import_framework
-from ..framework_rows import format_levels, format_thresholds, plain_number, source_label
+from ..framework_rows import format_levels, plain_number, source_label
 from ..models import Campaign, Dimension, Framework
 from . import frameworks_edit
 
@@ -103,8 +103,9 @@ def _dimension_rows(framework: Framework) -> list[dict[str, Any]]:
         indicators = list(dimension.indicators.all())
         for ind in indicators:
             ind.levels_text = format_levels(ind.levels).split("；") if ind.levels else []  # type: ignore[attr-defined]
-            ind.thresholds_text = (format_thresholds(ind.thresholds).split("；")  # type: ignore[attr-defined]
-                                   if ind.thresholds else [])
+            ind.threshold_steps = [  # type: ignore[attr-defined]
+                (plain_number(step.get("min", 0)), plain_number(step.get("share", 0)))
+                for step in ind.thresholds]
             ind.floor_text = plain_number(ind.floor) if ind.floor is not None else ""  # type: ignore[attr-defined]
             ind.target_text = plain_number(ind.target) if ind.target is not None else ""  # type: ignore[attr-defined]
             ind.source_text = source_label(ind.computed_source)  # type: ignore[attr-defined]
