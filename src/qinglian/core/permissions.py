@@ -32,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "evaluation.view", "evaluation.manage_framework", "evaluation.manage_campaign",
         "evaluation.final_review", "evaluation.publish", "evaluation.decide_recheck",
         "evaluation.manage_finding", "evaluation.manage_exemplar", "evaluation.check_eligibility",
+        "evaluation.view_eligibility",
         "evaluation.export",
         "registry.view", "registry.change_organisation", "registry.change_person",
         "registry.unmask_person", "registry.manage_membership", "registry.admit_member",
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "evaluation.view", "evaluation.manage_framework", "evaluation.manage_campaign",
         "evaluation.final_review", "evaluation.publish", "evaluation.decide_recheck",
         "evaluation.manage_finding", "evaluation.manage_exemplar", "evaluation.check_eligibility",
+        "evaluation.view_eligibility",
         "evaluation.export",
         "registry.view", "registry.change_organisation", "registry.change_person",
         "registry.unmask_person", "registry.manage_membership", "registry.admit_member",
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     Role.CHAMBER_OFFICER: frozenset({
         "evaluation.view", "evaluation.review", "evaluation.check_eligibility",
+        "evaluation.view_eligibility",
         "evaluation.export",
         "registry.view", "registry.change_organisation", "registry.change_person",
         "registry.manage_membership", "registry.admit_member", "registry.manage_commitment",
@@ -63,7 +66,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     Role.DEPARTMENT_HANDLER: frozenset({"registry.view"}),
     Role.AUDITOR: frozenset({
-        "evaluation.view", "evaluation.export",
+        "evaluation.view", "evaluation.export", "evaluation.view_eligibility",
         "registry.view", "registry.export", "core.view_audit", "core.verify_audit",
         "core.view_history",
     }),

@@ -54,7 +54,7 @@ from qinglian.core.choices import AuditAction, Role
 from qinglian.core.crypto import lookup_hash, mask_id_number
 from qinglian.core.formatting import chinese_date
 from qinglian.core.models import User
-from qinglian.core.permissions import has_perm, require, restrict
+from qinglian.core.permissions import require, restrict
 from qinglian.registry.choices import OrganisationKind, PositionTitle
 from qinglian.registry.models import Organisation, Person, Position
 from qinglian.registry.queries import jurisdiction_id
@@ -350,9 +350,7 @@ def _counts(check: EligibilityCheck, outcomes: Sequence[Outcome]) -> dict[str, o
 
 def require_read_checks(user: Any) -> None:
     """403 unless the role runs checks or audits them (auditors read them, never run one)."""
-    require(user, "evaluation.view")
-    if not (has_perm(user, "evaluation.check_eligibility") or user.role == Role.AUDITOR):
-        raise PermissionDenied("您没有查看资格联审记录的权限")
+    require(user, "evaluation.view_eligibility")
 
 
 def visible_checks(user: Any) -> QuerySet[EligibilityCheck]:
