@@ -9,11 +9,17 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from qinglian.core.choices import Role
 from qinglian.evaluation.choices import FrameworkStatus
 from qinglian.evaluation.defaults import DEFAULT_FRAMEWORK, install_default_framework
-from qinglian.evaluation.framework_actions import do_freeze_framework, framework_spec
+from qinglian.evaluation.framework_actions import (
+    do_freeze_framework,
+    do_update_framework,
+    framework_spec,
+)
 from qinglian.evaluation.framework_io import read_framework, spec_workbook
 from qinglian.evaluation.models import Framework
 from tests.test_i18n import fresh_translations  # noqa: F401  (the fixture)
@@ -236,3 +242,24 @@ def test_pages_render_in_english(city: Any, draft: Framework) -> None:
         html = _text(client.get(url))
         assert text in html, url
     assert "Floor 60% (60% of the points)" in _text(client.get(f"{BASE}{draft.pk}/"))
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_and_detail_queries_do_not_grow_with_content(city: Any, fed: Any,
+                                                           draft: Framework) -> None:
+    one = _queries(fed, BASE)
+    detail = _queries(fed, f"{BASE}{draft.pk}/")
+    for _ in range(4):
+        install_default_framework(city.federation, actor=None)
+    assert _queries(fed, BASE) == one
+    small = install_default_framework(city.federation, actor=None)
+    spec = framework_spec(small)
+    for dim in spec["dimensions"]:
+        dim["indicators"] = dim["indicators"][:1]
+    do_update_framework(small, spec, actor=None)
+    assert _queries(fed, f"{BASE}{small.pk}/") == detail

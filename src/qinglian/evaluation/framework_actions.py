@@ -184,6 +184,7 @@ def do_install_framework(federation: Organisation, spec: FrameworkSpec, *, actor
     errors = validate_spec(spec)
     if errors:
         raise ValidationError(errors)
+    lock(federation)  # two installs at once must not both take the next version number
     code = str(spec.get("code") or "QLZS").strip()
     framework = Framework.objects.create(
         federation=federation, code=code, name=str(spec["name"]).strip(),
