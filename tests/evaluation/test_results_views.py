@@ -24,6 +24,7 @@ from qinglian.evaluation import result_actions
 from qinglian.evaluation.choices import ExemplarStatus
 from qinglian.evaluation.models import Exemplar
 from tests.matrix_cases_results import register
+from tests.test_i18n import fresh_translations  # noqa: F401 - a fixture
 from tests.test_permission_matrix import ANON, ROLES, statuses
 
 from .test_statistics import add_members
@@ -335,3 +336,26 @@ def test_index_lists_campaigns_and_an_enterprises_own_results(city: Any, world: 
 
 def test_index_empty_state(city: Any) -> None:
     assert "尚未发布结果" in _html(city.client(FED), reverse("result_index"))
+
+
+@pytest.mark.usefixtures("fresh_translations")
+def test_pages_render_in_english(city: Any, world: World) -> None:
+    """Every result page renders in English; a broken placeholder in a msgstr would raise."""
+    _veto(city, world, 1)
+    client = city.client(FED)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    pages = {
+        reverse("result_index"): "Integrity index results",
+        reverse("result_detail", args=[world.of(city.enterprises[1]).pk]): "Veto reasons",
+        reverse("result_campaign", args=[world.campaign.pk]): "Weakest indicators",
+        reverse("exemplar_list", args=[world.campaign.pk]): "Nominate an exemplary enterprise",
+        reverse("exemplar_nominate", args=[world.campaign.pk]): "Citation",
+        reverse("exemplar_roll"): "No exemplary enterprises announced yet",
+    }
+    for url, text in pages.items():
+        html = _html(client, url)
+        assert text in html, url
+        assert "评价结果分析" not in html and "尚未发布结果" not in html, url
+    assert "No. 2 of 2" in _html(client, reverse("result_detail",
+                                                 args=[world.of(city.enterprises[1]).pk]))

@@ -220,6 +220,7 @@ def test_charts_are_plain_json(city: Any, world: World) -> None:
                                 st.trend(city.users[FED], world.campaign, grades))
     data = json.loads(json.dumps(charts))
     assert data["grades"]["values"] == [1, 1, 0, 1]
+    assert data["grades"]["colors"] == ["#3f7f6e", "#5b8db8", "#c0843d", "#9e1b1b"]  # 不达标 red
     assert data["dimensions"]["values"] == [32.0, 63.8, 65.0, 58.7]
     assert data["heat"]["cells"][0] == [0, 0, 48.0] and len(data["heat"]["cells"]) == 8
     assert data["trend"]["labels"] == ["2026"] and data["trend"]["average"] == [550.67]

@@ -21,7 +21,7 @@ from qinglian.registry import industries
 from qinglian.registry.queries import region_q
 from qinglian.registry.regions import short_region_name
 
-from .choices import AssessmentStatus, CampaignStatus, FindingStatus
+from .choices import FAIL_GRADE, AssessmentStatus, CampaignStatus, FindingStatus
 from .models import (
     HUNDRED,
     Answer,
@@ -257,20 +257,33 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+#: Grade colours, best first: green, blue, amber, grey; 不达标 is always red.
+GRADE_COLOURS = ("#3f7f6e", "#5b8db8", "#c0843d", "#7a8595")
+FAIL_COLOUR = "#9e1b1b"
+PRIMARY = "#2b3a4d"
+
+
+def grade_colours(grades: list[str]) -> list[str]:
+    passing = iter(GRADE_COLOURS)
+    return [FAIL_COLOUR if g == FAIL_GRADE else next(passing, GRADE_COLOURS[-1]) for g in grades]
+
+
 def campaign_charts(distribution: Distribution, dimensions: list[DimensionFigure],
                     heat: list[HeatRow] | None, years: list[TrendYear]) -> dict[str, Any]:
     """The chart series for ``json_script`` and static/js/result_charts.js."""
+    names = [g.grade for g in distribution.grades]
+    colours = grade_colours(names)
     charts: dict[str, Any] = {
-        "grades": {"kind": "bar", "title": _("等级分布"), "labels": [g.grade for g in distribution.grades],
+        "grades": {"kind": "bar", "title": _("等级分布"), "labels": names, "colors": colours,
                    "values": [g.count for g in distribution.grades]},
-        "grade_pie": {"kind": "pie", "title": _("等级占比"),
-                      "labels": [g.grade for g in distribution.grades],
+        "grade_pie": {"kind": "pie", "title": _("等级占比"), "labels": names, "colors": colours,
                       "values": [g.count for g in distribution.grades]},
         "dimensions": {"kind": "percent_bar", "title": _("各维度平均得分率"),
                        "labels": [d.name for d in dimensions],
                        "values": [_number(d.percent) for d in dimensions]},
         "trend": {"kind": "line", "title": _("平均总分"), "labels": [str(y.year) for y in years],
                   "average": [_number(y.average) for y in years],
+                  "colors": [PRIMARY, *colours],
                   "series": [{"name": g.grade, "values": [_number(y.shares.get(g.grade))
                                                            for y in years]}
                              for g in distribution.grades]},

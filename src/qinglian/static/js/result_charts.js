@@ -3,10 +3,11 @@
  * Reads the series the server put in <script id="result-chart-data" type="application/json">
  * (Django's json_script) and draws every element with a data-result-chart="<key>" attribute.
  * Bar and pie series ({kind: "bar" | "pie", labels, values}) are drawn by charts.js
- * (window.QinglianCharts.draw); this file adds the kinds the results pages need:
+ * (window.QinglianCharts.draw), one colour per grade when the series has "colors"; this file
+ * adds the kinds the results pages need:
  *   percent_bar {labels, values}                 average % of each dimension's maximum
  *   radar       {indicators: [{name, max}], series: [{name, values}]}
- *   line        {labels, average, series: [{name, values}]}   trend across years
+ *   line        {labels, average, series: [{name, values}], colors}   trend across years
  *   heatmap     {x, y, cells: [[x, y, value]]}                chamber × dimension
  * No user data is ever put into a script; everything comes from the JSON block.
  */
@@ -48,6 +49,7 @@
   }
 
   function lineOption(series) {
+    var colours = series.colors || PALETTE;
     var lines = series.series.map(function (s) {
       return { type: "line", name: s.name, data: s.values, yAxisIndex: 1, smooth: false,
                symbolSize: 6, lineStyle: { width: 1.5, type: "dashed" } };
@@ -55,6 +57,7 @@
     lines.unshift({ type: "bar", name: series.title, data: series.average, barMaxWidth: 36,
                     itemStyle: { opacity: 0.85 }, label: { show: true, position: "top", color: INK } });
     return base({
+      color: colours,
       tooltip: { trigger: "axis" },
       legend: { bottom: 0, type: "scroll", textStyle: { color: INK } },
       grid: { left: 8, right: 8, top: 28, bottom: 36, containLabel: true },
@@ -105,9 +108,18 @@
     el.textContent = el.getAttribute("data-empty-text") || "暂无数据";
   }
 
+  /* Bars and pies come from charts.js; a grade chart then gets one colour per grade. */
+  function drawCommon(el, series) {
+    var chart = window.QinglianCharts ? window.QinglianCharts.draw(el, series) : null;
+    if (chart && series.colors) {
+      chart.setOption({ color: series.colors, series: [{ colorBy: "data" }] });
+    }
+    return chart;
+  }
+
   function draw(el, series) {
     if (series.kind === "bar" || series.kind === "pie") {
-      return window.QinglianCharts ? window.QinglianCharts.draw(el, series) : null;
+      return drawCommon(el, series);
     }
     if (isEmpty(series) || !OPTIONS[series.kind]) {
       showEmpty(el);
