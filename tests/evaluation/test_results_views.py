@@ -218,9 +218,9 @@ def test_chamber_export_is_its_own_chamber(city: Any, world: World) -> None:
         "华为技术有限公司", "杭州清风软件有限公司"]
 
 
-def _campaign_queries(city: Any, world: World, role: str) -> int:
+def _campaign_queries(city: Any, world: World, role: str, query: str = "") -> int:
     client = city.client(role)
-    url = reverse("result_campaign", args=[world.campaign.pk])
+    url = reverse("result_campaign", args=[world.campaign.pk]) + query
     client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
@@ -236,6 +236,8 @@ def test_campaign_page_runs_a_fixed_number_of_queries(city: Any) -> None:
     assert _campaign_queries(city, small, FED) == 22
     assert _campaign_queries(city, large, FED) == 22
     assert _campaign_queries(city, large, CH) == 21  # no heat table
+    assert _campaign_queries(city, small, FED, "?export=xlsx") == _campaign_queries(
+        city, large, FED, "?export=xlsx") == 15  # rows, dimension scores and findings: 3
 
 
 # --- exemplars ---------------------------------------------------------------------------------
