@@ -225,3 +225,15 @@ def test_recompute_is_idempotent(city: Any, world: World) -> None:
 def test_second_campaign_same_name_refused(city: Any, world: World) -> None:
     with pytest.raises(ValidationError, match="已有名为"):
         open_campaign(city, framework=world.framework)
+
+
+def test_exemplar_publication_rechecks_obstacles(city: Any, world: World) -> None:
+    e0 = city.enterprises[0]
+    publish(city, world)
+    fed = city.users[FED]
+    exemplar = result_actions.do_nominate_exemplar(world.campaign, e0, citation="制度健全", actor=fed)
+    result_actions.do_confirm_finding(world.of(e0), item=world.framework.negative_items.first(),
+                                      found_on=dt.date(2026, 5, 1), source="判决书", actor=fed)
+    with pytest.raises(ValidationError, match="不能公布为示范企业"):
+        result_actions.do_set_exemplar_status(exemplar, to="published", actor=fed)
+    result_actions.do_set_exemplar_status(exemplar, to="withdrawn", actor=fed)

@@ -24,6 +24,7 @@ from .choices import (
     FAIL_GRADE,
     AssessmentStatus,
     CampaignStatus,
+    ExemplarStatus,
     FindingStatus,
     RecheckStatus,
 )
@@ -311,5 +312,12 @@ def do_set_exemplar_status(exemplar: Exemplar, *, to: str, actor: Actor) -> Exem
     """Publish a nomination, or withdraw it (before or after publication)."""
     _require(actor, "evaluation.manage_exemplar")
     lock(exemplar)
+    assessment = exemplar.campaign.assessments.get(enterprise_id=exemplar.enterprise_id)
+    _require_scope(actor, assessment)
+    if to == ExemplarStatus.PUBLISHED:
+        # Things change between nomination and publication (a finding, a re-check): ask again.
+        problems = exemplar_obstacles(assessment)
+        if problems:
+            raise ValidationError([f"不能公布为示范企业：{p}" for p in problems])
     EXEMPLAR_FLOW.apply(exemplar, to=to, actor=actor)
     return exemplar

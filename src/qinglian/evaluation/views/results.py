@@ -46,8 +46,6 @@ from . import exemplars
 
 RESULTS_TARGET = "result-list"
 
-#: Roles that read a campaign's analytics (a chamber officer over its own chamber only).
-ANALYTICS_ROLES = {Role.ADMIN, Role.FEDERATION_OFFICER, Role.CHAMBER_OFFICER, Role.AUDITOR}
 #: Roles that see across chambers: the heat table, and results not yet published.
 FEDERATION_ROLES = {Role.ADMIN, Role.FEDERATION_OFFICER, Role.AUDITOR}
 
@@ -61,7 +59,7 @@ def _role(request: HttpRequest) -> str:
 
 def _require_analytics(request: HttpRequest) -> None:
     require(request.user, "evaluation.view")
-    if _role(request) not in ANALYTICS_ROLES:
+    if not has_perm(request.user, "evaluation.view_analytics"):
         raise PermissionDenied(_("评价结果分析仅供工商联和商会查看；企业请在“评价结果”中查看本企业的结果"))
 
 
@@ -80,7 +78,7 @@ def result_index(request: HttpRequest) -> HttpResponse:
                    .order_by("-campaign__year", "-campaign_id"))
     return render(request, "evaluation/results/index.html", {
         "campaigns": list(campaigns.order_by("-year", "-id")), "own_results": own,
-        "can_analyse": _role(request) in ANALYTICS_ROLES,
+        "can_analyse": has_perm(request.user, "evaluation.view_analytics"),
     })
 
 
