@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qinglian.core.choices import Role
 from qinglian.core.permissions import WRITE, access, has_perm, restrict
 
 from ..actions import ANSWERING, REVIEWING, missing_for_submission
@@ -138,12 +139,13 @@ def answer_card(answer: Answer, modes: Modes, bound: BoundForms) -> dict[str, An
     card: dict[str, Any] = {"answer": answer, "indicator": answer.indicator,
                             "computed": computed, "text": answer_text(answer),
                             "evidence": list(answer.evidence.all()), "modes": modes}
-    if modes.edit and not computed:
-        card["answer_form"] = bound.answer.get(answer.pk) or AnswerForm(answer=answer)
-    if modes.review and not computed:
-        card["review_form"] = bound.review.get(answer.pk) or ReviewForm(answer=answer)
-    if modes.adjust:
-        card["adjust_form"] = bound.adjust.get(answer.pk) or AdjustForm(answer=answer)
+    # A refused form comes back with its errors even when the state no longer offers it.
+    card["answer_form"] = bound.answer.get(answer.pk) or (
+        AnswerForm(answer=answer) if modes.edit and not computed else None)
+    card["review_form"] = bound.review.get(answer.pk) or (
+        ReviewForm(answer=answer) if modes.review and not computed else None)
+    card["adjust_form"] = bound.adjust.get(answer.pk) or (
+        AdjustForm(answer=answer) if modes.adjust else None)
     return card
 
 
@@ -163,14 +165,28 @@ def dimension_groups(answers: list[Answer], modes: Modes,
     return groups
 
 
+def _two_places(value: Any) -> Decimal:
+    """A summed DecimalField: SQLite returns 200, PostgreSQL 200.00 — show 200.00 on both."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def dimension_totals(assessment: Assessment, answer: Answer) -> dict[str, Any]:
+    """The subtotals of the answer's dimension, as ``dimension_groups`` gives them — one query."""
+    summed = assessment.answers.filter(indicator__dimension_id=answer.indicator.dimension_id) \
+        .aggregate(own=Sum("self_hundredths"), score=Sum("score_hundredths"),
+                   max=Sum("indicator__max_points"))
+    return {"dimension": answer.indicator.dimension, "self": points(summed["own"] or 0),
+            "score": points(summed["score"] or 0), "max": _two_places(summed["max"])}
+
+
 def self_totals(assessment: Assessment) -> dict[str, Any]:
     """The live self-assessed total and how many indicators are answered — three queries."""
     answers = assessment.answers.all()
-    summed = answers.aggregate(self=Sum("self_hundredths"), score=Sum("score_hundredths"),
+    summed = answers.aggregate(own=Sum("self_hundredths"), score=Sum("score_hundredths"),
                                max=Sum("indicator__max_points"))
     return {
-        "self_total": points(summed["self"] or 0), "score_total": points(summed["score"] or 0),
-        "max_total": summed["max"] or Decimal(0),
+        "self_total": points(summed["own"] or 0), "score_total": points(summed["score"] or 0),
+        "max_total": _two_places(summed["max"]),
         "answered": answers.filter(self_hundredths__isnull=False).count(),
         "indicator_total": answers.count(),
     }
@@ -201,19 +217,16 @@ def result_url(assessment: Assessment) -> str:
         return ""
 
 
-def side_panels(user: Any, assessment: Assessment, modes: Modes,
-                answers: list[Answer]) -> dict[str, Any]:
+def side_panels(user: Any, assessment: Assessment, modes: Modes, answers: list[Answer],
+                rechecks: list[RecheckRequest]) -> dict[str, Any]:
     """Findings, re-checks, the submit and complete-review panels."""
     findings = list(restrict(NegativeFinding.objects.select_related("item"), user)
                     .filter(assessment=assessment).order_by("-found_on", "-id"))
-    rechecks = [{"recheck": r, "before": points(r.before_hundredths),
-                 "after": points(r.after_hundredths)}
-                for r in restrict(RecheckRequest.objects.all(), user)
-                .filter(assessment=assessment).order_by("-filed_at", "-id")]
     return {
         "findings": findings,
         "veto_reasons": [f for f in findings if f.status == FindingStatus.CONFIRMED],
-        "rechecks": rechecks,
+        "rechecks": [{"recheck": r, "before": points(r.before_hundredths),
+                      "after": points(r.after_hundredths)} for r in rechecks],
         "missing": missing_for_submission(assessment) if modes.edit else [],
         **_review_counts([(a.decision, a.indicator.method) for a in answers]),
         "complete_form": CompleteReviewForm(),
@@ -238,20 +251,23 @@ def anchor(assessment_id: int, answer_id: int | None = None) -> str:
 def page_context(request: HttpRequest, assessment: Assessment,
                  bound: BoundForms | None = None) -> dict[str, Any]:
     user = request.user
-    open_recheck = has_open_recheck(assessment)
+    rechecks = list(restrict(RecheckRequest.objects.all(), user).filter(assessment=assessment)
+                    .order_by("-filed_at", "-id"))
+    open_recheck = any(r.status == RecheckStatus.FILED for r in rechecks)
     modes = modes_for(user, assessment, open_recheck=open_recheck)
     answers = answers_of(assessment)
     groups = dimension_groups(answers, modes, bound or BoundForms.none())
     return {
         "assessment": assessment, "campaign": assessment.campaign, "modes": modes,
         "groups": groups, "open_recheck": open_recheck,
+        "is_officer": getattr(user, "role", None) != Role.ENTERPRISE_USER,
         "self_total": points(sum(a.self_hundredths or 0 for a in answers)),
         "score_total": points(sum(a.score_hundredths for a in answers)),
         "answered": sum(1 for a in answers if a.self_hundredths is not None),
         "indicator_total": len(answers),
         "max_total": sum((g["max"] for g in groups), Decimal(0)),
         "submit_problems": [],
-        **side_panels(user, assessment, modes, answers),
+        **side_panels(user, assessment, modes, answers, rechecks),
     }
 
 
@@ -271,6 +287,7 @@ def render_card(request: HttpRequest, answer: Answer, bound: BoundForms) -> Http
     modes = modes_for(request.user, assessment, open_recheck=has_open_recheck(assessment))
     context: dict[str, Any] = {"card": answer_card(fresh, modes, bound), "oob": True,
                                "assessment": assessment, "modes": modes,
+                               "group": dimension_totals(assessment, fresh),
                                **self_totals(assessment)}
     if modes.edit:
         context["missing"] = missing_for_submission(assessment)
