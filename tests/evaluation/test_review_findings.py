@@ -202,7 +202,9 @@ def test_finding_can_be_withdrawn_after_campaign_is_closed(city: Any, world: Wor
     finding = result_actions.do_confirm_finding(
         world.of(e0), item=world.framework.negative_items.get(code="N02"),
         found_on=dt.date(2026, 1, 5), source="杭人社监〔2026〕1号", actor=fed)
-    actions.do_close_campaign(world.campaign, actor=fed)
+    world.campaign.refresh_from_db()
+    actions.do_close_campaign(world.campaign, actor=fed,
+                              today=world.campaign.recheck_due + dt.timedelta(days=1))
     with pytest.raises(ValidationError):
         result_actions.do_withdraw_finding(finding, reason="撤销", actor=fed)
     assert world.of(e0).revision == 2

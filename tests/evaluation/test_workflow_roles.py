@@ -6,6 +6,7 @@ it succeeds when the object is in its scope. The table below is the whole expect
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -62,6 +63,10 @@ def _answer(city: Any, world: World, code: str = "JG02") -> Answer:
     return _own(city, world).answers.get(indicator__code=code)
 
 
+def _after_window(campaign: Any) -> Any:
+    return campaign.recheck_due + dt.timedelta(days=1)
+
+
 # (name, prepare(city, world) -> subject, act(subject, actor), roles that may do it)
 Step = tuple[str, Callable[[Any, World], Any], Callable[[Any, Any], Any], set[str]]
 STEPS: list[Step] = [
@@ -87,7 +92,7 @@ STEPS: list[Step] = [
     ("发布", lambda c, w: (_in_federation_review(c, w), w.campaign)[1],
      lambda s, a: result_actions.do_publish_campaign(s, actor=a), FED_ONLY),
     ("关闭", lambda c, w: publish(c, w).campaign,
-     lambda s, a: actions.do_close_campaign(s, actor=a), FED_ONLY),
+     lambda s, a: actions.do_close_campaign(s, actor=a, today=_after_window(s)), FED_ONLY),
     ("申请复核", lambda c, w: (publish(c, w), _own(c, w))[1],
      lambda s, a: result_actions.do_file_recheck(s, reason="漏报", actor=a), {Role.ENTERPRISE_USER}),
     ("复核决定", _recheck,

@@ -33,11 +33,21 @@ from .choices import (
     AssessmentStatus,
     CampaignStatus,
     FrameworkStatus,
+    RecheckStatus,
     ReviewDecision,
     ScoringMethod,
 )
 from .framework_actions import do_freeze_framework
-from .models import Answer, Assessment, Campaign, Evidence, Framework, Indicator, evidence_path
+from .models import (
+    Answer,
+    Assessment,
+    Campaign,
+    Evidence,
+    Framework,
+    Indicator,
+    RecheckRequest,
+    evidence_path,
+)
 from .scoring import ScoringError, score_answer
 from .uploads import validate_evidence
 from .workflow import ASSESSMENT_FLOW, CAMPAIGN_FLOW
@@ -112,6 +122,7 @@ def do_create_campaign(federation: Organisation, *, framework: Framework, year: 
                        **fields: Any) -> Campaign:
     """A draft campaign over all members of the federation's chambers, or over chosen ones."""
     _require(actor, "evaluation.manage_campaign")
+    _require_scope(actor, federation)
     if federation.kind != OrganisationKind.FEDERATION:
         raise ValidationError("年度评价只能由工商联发起")
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
@@ -133,6 +144,7 @@ def do_create_campaign(federation: Organisation, *, framework: Framework, year: 
 def do_update_campaign(campaign: Campaign, *, actor: Actor,
                        chambers: list[Organisation] | None = None, **fields: Any) -> Campaign:
     _require(actor, "evaluation.manage_campaign")
+    _require_scope(actor, campaign)
     lock(campaign)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError("评价已启动，不能再修改设置")
@@ -169,21 +181,27 @@ def participants(campaign: Campaign) -> dict[int, int]:
 
 
 def fill_computed(assessments: list[Assessment]) -> int:
-    """(Re)compute every computed indicator's answer of these assessments; returns answers set."""
-    answers = Answer.objects.filter(
+    """(Re)compute every computed indicator's answer of these assessments, source by source in
+    batches (a fixed number of queries whatever the number of assessments); returns how many."""
+    answers = list(Answer.objects.filter(
         assessment__in=assessments, indicator__method=ScoringMethod.COMPUTED,
-    ).select_related("indicator", "assessment__enterprise")
-    changed = []
+    ).select_related("indicator", "assessment__enterprise"))
+    by_source: dict[str, list[Answer]] = {}
     for answer in answers:
-        result = computed.compute(answer.indicator.computed_source, answer.assessment.enterprise,
-                                  answer.assessment.chamber_id)
-        answer.number, answer.computed_note = result.share, result.note[:255]
-        answer.self_hundredths = score_answer(answer.indicator, number=result.share)
-        answer.score_hundredths = effective_hundredths(answer)
-        changed.append(answer)
-    Answer.objects.bulk_update(changed, ["number", "computed_note", "self_hundredths",
-                                         "score_hundredths"], batch_size=2000)
-    return len(changed)
+        by_source.setdefault(answer.indicator.computed_source, []).append(answer)
+    for code, group in by_source.items():
+        pairs = {(a.assessment.enterprise_id): (a.assessment.enterprise, a.assessment.chamber_id)
+                 for a in group}
+        results = computed.compute_many(code, list(pairs.values()))
+        for answer in group:
+            result = results[answer.assessment.enterprise_id]
+            answer.number, answer.computed_note = result.share, result.note[:255]
+            answer.self_hundredths = score_answer(answer.indicator, number=result.share)
+            answer.score_hundredths = effective_hundredths(answer)
+            answer.updated_at = timezone.now()
+    Answer.objects.bulk_update(answers, ["number", "computed_note", "self_hundredths",
+                                         "score_hundredths", "updated_at"], batch_size=2000)
+    return len(answers)
 
 
 @transaction.atomic
@@ -191,6 +209,7 @@ def do_open_campaign(campaign: Campaign, *, actor: Actor, today: dt.date | None 
     """Open self-assessment: freeze the framework, create every participant's assessment and
     answers, fill the computed indicators, and set the deadline in working days."""
     _require(actor, "evaluation.manage_campaign")
+    _require_scope(actor, campaign)
     lock(campaign)
     start = today or _today()
     chosen = participants(campaign)
@@ -218,6 +237,7 @@ def do_open_campaign(campaign: Campaign, *, actor: Actor, today: dt.date | None 
 def do_start_chamber_review(campaign: Campaign, *, actor: Actor,
                             today: dt.date | None = None) -> Campaign:
     _require(actor, "evaluation.manage_campaign")
+    _require_scope(actor, campaign)
     lock(campaign)
     CAMPAIGN_FLOW.apply(campaign, to=CampaignStatus.CHAMBER_REVIEW, actor=actor, changes={
         "chamber_review_due": working_days_after(today or _today(), campaign.chamber_review_days)})
@@ -228,6 +248,7 @@ def do_start_chamber_review(campaign: Campaign, *, actor: Actor,
 def do_start_federation_review(campaign: Campaign, *, actor: Actor,
                                today: dt.date | None = None) -> Campaign:
     _require(actor, "evaluation.manage_campaign")
+    _require_scope(actor, campaign)
     lock(campaign)
     CAMPAIGN_FLOW.apply(campaign, to=CampaignStatus.FEDERATION_REVIEW, actor=actor, changes={
         "federation_review_due": working_days_after(today or _today(),
@@ -236,9 +257,16 @@ def do_start_federation_review(campaign: Campaign, *, actor: Actor,
 
 
 @transaction.atomic
-def do_close_campaign(campaign: Campaign, *, actor: Actor) -> Campaign:
+def do_close_campaign(campaign: Campaign, *, actor: Actor, today: dt.date | None = None) -> Campaign:
+    """Close a published campaign once its re-check window has passed and no re-check is open."""
     _require(actor, "evaluation.manage_campaign")
+    _require_scope(actor, campaign)
     lock(campaign)
+    if campaign.recheck_due is not None and (today or _today()) <= campaign.recheck_due:
+        raise ValidationError(f"复核申请期限（{campaign.recheck_due}）未过，不能关闭")
+    if RecheckRequest.objects.filter(assessment__campaign=campaign,
+                                     status=RecheckStatus.FILED).exists():
+        raise ValidationError("还有待处理的复核申请，不能关闭")
     CAMPAIGN_FLOW.apply(campaign, to=CampaignStatus.CLOSED, actor=actor)
     return campaign
 
@@ -279,6 +307,13 @@ def _apply_input(answer: Answer, given: AnswerInput) -> None:
     indicator = answer.indicator
     if indicator.method == ScoringMethod.COMPUTED:
         raise ValidationError(f"指标“{indicator.name}”由平台数据自动计算，无需填报")
+    if given.number is not None and (
+            not given.number.is_finite()
+            or given.number != given.number.quantize(Decimal("0.0001"))
+            or abs(given.number) >= Decimal("1e10")):
+        raise ValidationError(f"{indicator.code} {indicator.name}：数值最多保留四位小数，且不超过 100 亿")
+    changed = (answer.bool_value, answer.level, answer.number) != (
+        given.bool_value, given.level, given.number)
     try:
         answer.self_hundredths = score_answer(indicator, bool_value=given.bool_value,
                                               level=given.level, number=given.number)
@@ -286,8 +321,10 @@ def _apply_input(answer: Answer, given: AnswerInput) -> None:
         raise ValidationError(f"{indicator.code} {indicator.name}：{exc}") from exc
     answer.bool_value, answer.level, answer.number = given.bool_value, given.level, given.number
     answer.note = given.note.strip()
-    if answer.decision == ReviewDecision.RETURNED:
-        answer.decision = ReviewDecision.PENDING  # answered again: back to the reviewer
+    if answer.decision == ReviewDecision.RETURNED or (
+            changed and answer.decision != ReviewDecision.PENDING):
+        # Answered again (or changed after the chamber decided): back to the reviewer.
+        answer.decision, answer.chamber_hundredths = ReviewDecision.PENDING, None
     answer.score_hundredths = effective_hundredths(answer)
     answer.updated_at = timezone.now()  # bulk_update does not apply auto_now
 
@@ -314,7 +351,8 @@ def do_save_answers(assessment: Assessment, given: dict[int, AnswerInput], *,
     if errors:
         raise ValidationError(errors)
     Answer.objects.bulk_update(answers, ["self_hundredths", "bool_value", "level", "number",
-                                         "note", "decision", "score_hundredths", "updated_at"])
+                                         "note", "decision", "chamber_hundredths",
+                                         "score_hundredths", "updated_at"])
     _start_draft(assessment, actor)
     record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
                  for a in answers), actor=actor)
@@ -389,6 +427,13 @@ def do_delete_evidence(evidence: Evidence, *, actor: Actor) -> None:
     _require_scope(actor, evidence.answer.assessment)
     _editable_by_enterprise(lock(evidence.answer.assessment))
     record_change(evidence, AuditAction.DELETE, actor=actor, before=snapshot(evidence))
+    answer = evidence.answer
+    if answer.decision != ReviewDecision.PENDING:  # the evidence the chamber saw is gone
+        before = snapshot(answer)
+        answer.decision, answer.chamber_hundredths = ReviewDecision.PENDING, None
+        answer.score_hundredths = effective_hundredths(answer)
+        answer.save()
+        record_change(answer, AuditAction.UPDATE, actor=actor, before=before, after=snapshot(answer))
     stored = evidence.file.name or ""
     storage = evidence.file.storage
     evidence.delete()
@@ -440,6 +485,9 @@ def do_review_answer(answer: Answer, *, decision: str, actor: Actor, points: Any
     assessment = lock(answer.assessment)
     if assessment.campaign.status not in REVIEWING or assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("只能初审已提交、且处于初审阶段的自评")
+    answer.refresh_from_db()
+    if answer.indicator.method == ScoringMethod.COMPUTED:
+        raise ValidationError("自动计算类指标取自平台数据，不能在初审中调整")
     comment = comment.strip()
     before = snapshot(answer)
     if decision == ReviewDecision.ACCEPTED:
@@ -492,14 +540,22 @@ def do_complete_review(assessment: Assessment, *, actor: Actor, note: str = "") 
     _require(actor, "evaluation.review")
     _require_scope(actor, assessment)
     lock(assessment)
+    if assessment.campaign.status not in REVIEWING:
+        raise ValidationError("初审阶段已结束")
     decisions = list(assessment.answers.exclude(indicator__method=ScoringMethod.COMPUTED)
                      .values_list("decision", flat=True))
     pending = decisions.count(ReviewDecision.PENDING)
     if pending:
         raise ValidationError(f"还有 {pending} 项指标未给出初审意见")
     # Computed indicators come from platform data: the chamber need not (and cannot) change them.
-    assessment.answers.filter(indicator__method=ScoringMethod.COMPUTED).update(
-        decision=ReviewDecision.ACCEPTED)
+    computed_answers = list(assessment.answers.filter(indicator__method=ScoringMethod.COMPUTED)
+                            .exclude(decision=ReviewDecision.ACCEPTED))
+    befores = {a.pk: snapshot(a) for a in computed_answers}
+    for answer in computed_answers:
+        answer.decision, answer.updated_at = ReviewDecision.ACCEPTED, timezone.now()
+    Answer.objects.bulk_update(computed_answers, ["decision", "updated_at"])
+    record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
+                 for a in computed_answers), actor=actor)
     target = (AssessmentStatus.RETURNED if ReviewDecision.RETURNED in decisions
               else AssessmentStatus.REVIEWED)
     ASSESSMENT_FLOW.apply(assessment, to=target, actor=actor, note=note)

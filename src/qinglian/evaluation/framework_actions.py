@@ -156,6 +156,8 @@ def _band_errors(bands: list[tuple[str, int]]) -> list[str]:
         errors.append(f"等级最低分须在 0 到 {FULL_SCALE} 之间")
     if FAIL_GRADE not in names:
         errors.append(f"须设“{FAIL_GRADE}”等级（一票否决时使用）")
+    elif dict(zip(names, floors, strict=True))[FAIL_GRADE] != 0:
+        errors.append(f"“{FAIL_GRADE}”必须是最低分为 0 的等级")
     return errors
 
 

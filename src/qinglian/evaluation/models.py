@@ -7,7 +7,7 @@ PostgreSQL; ``Decimal`` is used at the edges (forms, display, scoring functions)
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -283,7 +283,8 @@ class Assessment(TimeStampedModel):
             return None
         if peers == 1:
             return 100
-        return round(100 * below / (peers - 1))
+        share = Decimal(100 * below) / Decimal(peers - 1)
+        return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class DimensionScore(models.Model):

@@ -14,9 +14,11 @@ from django.db.models import Q, QuerySet
 
 from qinglian.core.choices import Role
 from qinglian.core.permissions import READ, has_perm, register_scope
+from qinglian.registry.choices import ACTIVE_MEMBERSHIP
+from qinglian.registry.models import Membership
 from qinglian.registry.queries import jurisdiction_id
 
-from .choices import CampaignStatus, ExemplarStatus, FrameworkStatus
+from .choices import AssessmentStatus, CampaignStatus, ExemplarStatus, FrameworkStatus
 from .models import (
     Answer,
     Assessment,
@@ -90,8 +92,14 @@ def assessment_q(user: Any, action: str = READ, prefix: str = "") -> Q:
     if role in FEDERATION_ROLES:
         return Q(**{f"{prefix}campaign__federation_id": jurisdiction_id(user)})
     if role == Role.CHAMBER_OFFICER:
-        return Q(**{f"{prefix}chamber_id": _home_id(user)}) & ~Q(
+        q = Q(**{f"{prefix}chamber_id": _home_id(user)}) & ~Q(
             **{f"{prefix}campaign__status": CampaignStatus.DRAFT})
+        if action != READ:
+            # A chamber changes only what its current members submitted: an enterprise that
+            # has withdrawn or been revoked is out of its hands (as in the registry).
+            q &= Q(**{f"{prefix}enterprise__memberships__in": Membership.objects.filter(
+                organisation_id=_home_id(user) or 0, status__in=[s.value for s in ACTIVE_MEMBERSHIP])})
+        return q
     if role == Role.ENTERPRISE_USER:
         return Q(**{f"{prefix}enterprise_id": _home_id(user)}) & ~Q(
             **{f"{prefix}campaign__status": CampaignStatus.DRAFT})
@@ -107,13 +115,27 @@ def _via_assessment(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
     return qs.filter(assessment_q(user, action, "assessment__"))
 
 
-for _model in (Answer, DimensionScore, NegativeFinding, RecheckRequest, ResultRevision):
+for _model in (DimensionScore, NegativeFinding, RecheckRequest, ResultRevision):
     register_scope(_model)(_via_assessment)
+
+#: What an enterprise has not submitted yet is its own draft, not the chamber's to read.
+UNSUBMITTED = (AssessmentStatus.PENDING, AssessmentStatus.DRAFT)
+
+
+@register_scope(Answer)
+def _scope_answers(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
+    qs = qs.filter(assessment_q(user, action, "assessment__"))
+    if user.role == Role.CHAMBER_OFFICER:
+        qs = qs.exclude(assessment__status__in=UNSUBMITTED)
+    return qs
 
 
 @register_scope(Evidence)
 def _scope_evidence(qs: QuerySet[Any], user: Any, action: str) -> QuerySet[Any]:
-    return qs.filter(assessment_q(user, action, "answer__assessment__"))
+    qs = qs.filter(assessment_q(user, action, "answer__assessment__"))
+    if user.role == Role.CHAMBER_OFFICER:
+        qs = qs.exclude(answer__assessment__status__in=UNSUBMITTED)
+    return qs
 
 
 @register_scope(Exemplar)

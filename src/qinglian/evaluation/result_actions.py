@@ -7,6 +7,7 @@ import datetime as dt
 import math
 import random
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,8 @@ from .choices import (
     ExemplarStatus,
     FindingStatus,
     RecheckStatus,
+    ReviewDecision,
+    ScoringMethod,
 )
 from .hooks import exemplar_blockers
 from .models import (
@@ -49,7 +52,7 @@ def spot_check_sample(population: list[int], share: Any, seed: int) -> list[int]
     """The reproducible sample: the same ids, share and seed always give the same sample."""
     if not population:
         return []
-    size = max(1, math.ceil(len(population) * float(share)))
+    size = max(1, math.ceil(Decimal(len(population)) * Decimal(str(share))))  # exact, no float
     # A seeded PRNG on purpose: the sample must be reproducible from the recorded seed.
     return sorted(random.Random(seed).sample(  # noqa: S311
         sorted(population), min(size, len(population))))
@@ -60,6 +63,7 @@ def do_draw_spot_check(campaign: Campaign, *, actor: Actor, seed: int | None = N
     """Draw the federation's random spot-check sample among reviewed assessments, once; the seed
     is recorded so that anyone can redraw and verify the same sample."""
     _require(actor, "evaluation.final_review")
+    _require_scope(actor, campaign)
     lock(campaign)
     if campaign.status != CampaignStatus.FEDERATION_REVIEW:
         raise ValidationError("只能在工商联复核阶段抽取抽查样本")
@@ -79,7 +83,7 @@ def do_draw_spot_check(campaign: Campaign, *, actor: Actor, seed: int | None = N
     record_change(campaign, AuditAction.UPDATE, actor=actor, before=before, after=snapshot(campaign))
     record_event(campaign, "campaign.spot_check_drawn", actor=actor, details={
         "seed": seed, "share": str(campaign.spot_check_share), "population": len(population),
-        "sample": sample})
+        "population_ids": sorted(population), "sample": sample})
     return sample
 
 
@@ -94,6 +98,7 @@ def do_adjust_answer(answer: Answer, *, points: Any, comment: str, actor: Actor)
     _require(actor, "evaluation.final_review")
     _require_scope(actor, answer.assessment)
     assessment = lock(answer.assessment)
+    answer.refresh_from_db()
     status = assessment.campaign.status
     if not (status == CampaignStatus.FEDERATION_REVIEW
             or (status == CampaignStatus.PUBLISHED and _open_recheck(assessment))):
@@ -130,6 +135,8 @@ def do_confirm_finding(assessment: Assessment, *, item: NegativeItem, found_on: 
         raise ValidationError({"source": "请填写认定依据（文书编号或来源）"})
     if found_on > _today():
         raise ValidationError({"found_on": "认定日期不能晚于今天"})
+    if assessment.findings.filter(item=item, status=FindingStatus.CONFIRMED).exists():
+        raise ValidationError(f"已认定过“{item.name}”")
     finding = NegativeFinding.objects.create(
         assessment=assessment, item=item, found_on=found_on, source=source.strip(),
         description=description.strip(), recorded_by=actor if actor and actor.pk else None)
@@ -145,6 +152,8 @@ def do_withdraw_finding(finding: NegativeFinding, *, reason: str, actor: Actor) 
     _require(actor, "evaluation.manage_finding")
     _require_scope(actor, finding.assessment)
     lock(finding)
+    if finding.assessment.campaign.status in (CampaignStatus.DRAFT, CampaignStatus.CLOSED):
+        raise ValidationError("评价已关闭，不能撤销认定")
     if finding.status != FindingStatus.CONFIRMED:
         raise ValidationError("该认定已撤销")
     if not reason.strip():
@@ -184,9 +193,11 @@ def do_publish_campaign(campaign: Campaign, *, actor: Actor, today: dt.date | No
     """Compute and publish every result, then lock them; enterprises may request a re-check
     within ``recheck_days`` working days. Unsubmitted assessments are published as they stand."""
     _require(actor, "evaluation.publish")
+    _require_scope(actor, campaign)
     lock(campaign)
     if campaign.status != CampaignStatus.FEDERATION_REVIEW:
         raise ValidationError("只能在工商联复核阶段发布结果")
+    _settle_unfinished(campaign, actor)
     count = recompute_results(campaign)
     now = timezone.now()
     campaign.assessments.update(status=AssessmentStatus.PUBLISHED, published_at=now, revision=1)
@@ -201,10 +212,34 @@ def do_publish_campaign(campaign: Campaign, *, actor: Actor, today: dt.date | No
     return count
 
 
+def _settle_unfinished(campaign: Campaign, actor: Actor) -> int:
+    """Before publication, what was never properly submitted earns nothing: an answer the chamber
+    returned and the enterprise did not answer again scores 0, and so does an answer of an
+    unsubmitted self-assessment that claims points without the evidence its indicator requires
+    (it could not have been submitted as it stands). Federation adjustments stand."""
+    returned = Answer.objects.filter(assessment__campaign=campaign, decision=ReviewDecision.RETURNED,
+                                     federation_hundredths__isnull=True)
+    unsubmitted = Answer.objects.filter(
+        assessment__campaign=campaign, federation_hundredths__isnull=True,
+        assessment__status__in=[AssessmentStatus.PENDING, AssessmentStatus.DRAFT],
+        indicator__evidence_required=True, self_hundredths__gt=0, evidence__isnull=True,
+    ).exclude(indicator__method=ScoringMethod.COMPUTED)
+    settled = list((returned | unsubmitted).exclude(score_hundredths=0).distinct())
+    befores = {a.pk: snapshot(a) for a in settled}
+    for answer in settled:
+        answer.score_hundredths = 0
+    Answer.objects.bulk_update(settled, ["score_hundredths"], batch_size=2000)
+    record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
+                 for a in settled), actor=actor)
+    return len(settled)
+
+
 def _republish(assessment: Assessment, *, reason: str, actor: Actor) -> bool:
-    """Recompute and, when the total or grade moved, publish a new revision. True if changed."""
+    """Recompute this assessment (ranks for all) and, when its total, grade or veto moved,
+    publish a new revision. True if changed."""
+    lock(assessment.campaign)  # one republication at a time per campaign
     before = (assessment.total_hundredths, assessment.grade, assessment.vetoed)
-    recompute_results(assessment.campaign)
+    recompute_results(assessment.campaign, only=[assessment.pk])
     assessment.refresh_from_db()
     if (assessment.total_hundredths, assessment.grade, assessment.vetoed) == before:
         return False
@@ -288,6 +323,7 @@ def exemplar_obstacles(assessment: Assessment) -> list[str]:
 def do_nominate_exemplar(campaign: Campaign, enterprise: Organisation, *, citation: str,
                          actor: Actor) -> Exemplar:
     _require(actor, "evaluation.manage_exemplar")
+    lock(campaign)
     assessment = campaign.assessments.filter(enterprise=enterprise).first()
     if assessment is None:
         raise ValidationError("该企业未参加本次评价")

@@ -53,33 +53,41 @@ def _rank_columns() -> str:
 
 # Table names come from the models' metadata, never from input; every value is a parameter.
 @transaction.atomic
-def recompute_results(campaign: Campaign) -> int:
+def recompute_results(campaign: Campaign, only: list[int] | None = None) -> int:
     """Recompute the campaign's results from its answers' effective scores and its findings.
 
-    The whole campaign is recomputed: one changed total moves everyone's rank. Returns the
-    number of assessments in the campaign.
+    ``only`` limits the scores (dimension scores, totals, vetoes, grades) to those assessments —
+    a republication must not rewrite other published results in place; ranks are always
+    recomputed for the whole campaign, since one changed total moves everyone's rank. Returns
+    the number of assessments in the campaign.
     """
     t = _tables()
     case, case_params = _grade_case(campaign)
     sets = ", ".join(f"{kind}_{group} = r.{kind}_{group}"
                      for group in GROUPS for kind in ("rank", "below", "peers"))
+    subset, subset_params = "", []
+    if only is not None:
+        subset = f" AND id IN ({', '.join(['%s'] * len(only))})" if only else " AND 1 = 0"
+        subset_params = list(only)
     statements: list[tuple[str, list[int | str]]] = [
         (f"DELETE FROM {t['dimension_score']} WHERE assessment_id IN "  # noqa: S608
-         f"(SELECT id FROM {t['assessment']} WHERE campaign_id = %s)", [campaign.pk]),
+         f"(SELECT id FROM {t['assessment']} WHERE campaign_id = %s{subset})",
+         [campaign.pk, *subset_params]),
         (f"INSERT INTO {t['dimension_score']} "  # noqa: S608
          f"(assessment_id, dimension_id, score_hundredths) "
          f"SELECT a.assessment_id, i.dimension_id, SUM(a.score_hundredths) "
          f"FROM {t['answer']} a JOIN {t['indicator']} i ON i.id = a.indicator_id "
-         f"JOIN {t['assessment']} s ON s.id = a.assessment_id "
-         f"WHERE s.campaign_id = %s GROUP BY a.assessment_id, i.dimension_id", [campaign.pk]),
+         f"WHERE a.assessment_id IN (SELECT id FROM {t['assessment']} "
+         f"WHERE campaign_id = %s{subset}) GROUP BY a.assessment_id, i.dimension_id",
+         [campaign.pk, *subset_params]),
         (f"UPDATE {t['assessment']} SET "  # noqa: S608
          f"total_hundredths = COALESCE((SELECT SUM(d.score_hundredths) FROM "
          f"{t['dimension_score']} d WHERE d.assessment_id = {t['assessment']}.id), 0), "
          f"vetoed = EXISTS (SELECT 1 FROM {t['finding']} f WHERE f.assessment_id = "
-         f"{t['assessment']}.id AND f.status = %s) WHERE campaign_id = %s",
-         [FindingStatus.CONFIRMED, campaign.pk]),
-        (f"UPDATE {t['assessment']} SET grade = {case} WHERE campaign_id = %s",  # noqa: S608
-         [*case_params, campaign.pk]),
+         f"{t['assessment']}.id AND f.status = %s) WHERE campaign_id = %s{subset}",
+         [FindingStatus.CONFIRMED, campaign.pk, *subset_params]),
+        (f"UPDATE {t['assessment']} SET grade = {case} WHERE campaign_id = %s{subset}",  # noqa: S608
+         [*case_params, campaign.pk, *subset_params]),
         (f"UPDATE {t['assessment']} SET {sets} FROM (SELECT id, {_rank_columns()} "  # noqa: S608
          f"FROM {t['assessment']} WHERE campaign_id = %s) r WHERE {t['assessment']}.id = r.id",
          [campaign.pk]),
