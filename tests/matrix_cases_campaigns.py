@@ -8,7 +8,10 @@ Objects, built through the real actions and cached on the city:
   confirmed negative-list finding; 瓯江 (enterprises[2]) belongs to the other chamber, so the
   chamber officer and the enterprise user get 404 for it;
 * a draft campaign (drafts are the federation's business: 404 for chamber and enterprise);
-* a published 2025 campaign with an open re-check request of 华为.
+* a published 2025 campaign with an open re-check request of 华为 (and its evidence file).
+
+An enterprise's unsubmitted draft is its own: the chamber officer reads its answers and evidence
+only once submitted.
 
 Writes that the action refuses for the object's state still show who may call them: the role
 check (403) comes before the scope (404), and a refused action re-renders (200) or redirects
@@ -88,6 +91,15 @@ def _published_assessment(city: Any, index: int) -> int:
     return int(published(city).assessments[city.enterprises[index].pk].pk)
 
 
+def _published_evidence(city: Any) -> int:
+    return int(Evidence.objects.get(answer__assessment_id=_published_assessment(city, 0)).pk)
+
+
+def _published_answer(city: Any) -> int:
+    return int(Answer.objects.get(assessment_id=_published_assessment(city, 0),
+                                  indicator__code="JG02").pk)
+
+
 def _recheck(city: Any) -> int:
     return int(RecheckRequest.objects.get(assessment_id=_published_assessment(city, 0)).pk)
 
@@ -142,17 +154,23 @@ def _assessments(case: Callable[..., None], statuses: Callable[..., dict[str, se
          data=lambda c: {f"a{_answer(c, 'JG02').pk}-bool_value": "1"})
     case("assessment_save_answer", lambda c: f"{base}/answers/{_answer(c, 'JG02', 2).pk}/save/",
          statuses(F, ent=N), method="post", label="（其他企业）")
-    case("assessment_evidence", lambda c: f"{base}/evidence/{_evidence(c)}/", statuses(A, dept=F))
+    case("assessment_evidence", lambda c: f"{base}/evidence/{_published_evidence(c)}/",
+         statuses(A, dept=F))
+    case("assessment_evidence", lambda c: f"{base}/evidence/{_evidence(c)}/",
+         statuses(A, chamber=N, dept=F), label="（未提交的草稿）")
     case("assessment_delete_evidence", lambda c: f"{base}/evidence/{_evidence(c)}/delete/",
          statuses(F, ent=R), method="post")
 
 
 def _reviews(case: Callable[..., None], statuses: Callable[..., dict[str, set[int]]]) -> None:
     base = "/evaluation/assessments"
-    # Not yet submitted: the chamber's review and the federation's adjustment are refused by
-    # the actions and the card comes back with the reason (200).
-    case("assessment_review_answer", lambda c: f"{base}/answers/{_answer(c, 'JG02').pk}/review/",
+    # Published (chamber) or not yet in its review (federation): the action refuses and the
+    # card comes back with the reason (200). An unsubmitted draft is not the chamber's (404).
+    case("assessment_review_answer", lambda c: f"{base}/answers/{_published_answer(c)}/review/",
          statuses(F, chamber=A), method="post",
+         data=lambda c: {f"r{_published_answer(c)}-decision": "accepted"})
+    case("assessment_review_answer", lambda c: f"{base}/answers/{_answer(c, 'JG02').pk}/review/",
+         statuses(F, chamber=N), method="post", label="（未提交的草稿）",
          data=lambda c: {f"r{_answer(c, 'JG02').pk}-decision": "accepted"})
     case("assessment_review_answer",
          lambda c: f"{base}/answers/{_answer(c, 'JG02', 2).pk}/review/",

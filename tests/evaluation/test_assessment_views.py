@@ -162,6 +162,9 @@ def test_evidence_download_is_scoped_and_an_attachment(city: Any, world: World) 
     evidence = actions.do_upload_evidence(answer, SimpleUploadedFile("制度.pdf", PDF),
                                           actor=city.users[ENT])
     url = _url("assessment_evidence", evidence)
+    # A draft is the enterprise's own until submitted: the chamber cannot read it yet.
+    assert city.client(CH).get(url).status_code == 404
+    _submitted(city, world)
     for role in (ENT, CH, FED, AUD, ADMIN):
         response = city.client(role).get(url)
         assert response.status_code == 200, role

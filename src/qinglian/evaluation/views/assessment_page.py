@@ -90,18 +90,26 @@ def has_open_recheck(assessment: Assessment) -> bool:
     return assessment.rechecks.filter(status=RecheckStatus.FILED).exists()
 
 
-def answers_of(assessment: Assessment) -> list[Answer]:
+def scoped_answers(user: Any, assessment: Assessment) -> QuerySet[Answer]:
+    """The assessment's answers as this user may read them (the scope of Answer, not only of
+    the assessment: a scope that hides unsubmitted answers from a reviewer hides them here)."""
+    return restrict(Answer.objects.filter(assessment=assessment), user)
+
+
+def _loaded(user: Any, answers: QuerySet[Answer]) -> QuerySet[Answer]:
+    evidence = restrict(Evidence.objects.order_by("uploaded_at", "id"), user)
+    return answers.select_related("indicator__dimension").prefetch_related(
+        Prefetch("evidence", queryset=evidence))
+
+
+def answers_of(user: Any, assessment: Assessment) -> list[Answer]:
     """Every answer with its indicator, dimension and evidence — two queries."""
-    return list(assessment.answers.select_related("indicator__dimension").prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id"))))
+    return list(_loaded(user, scoped_answers(user, assessment)))
 
 
-def answers_of_one(assessment: Assessment, answer_id: int) -> Answer:
+def answers_of_one(user: Any, assessment: Assessment, answer_id: int) -> Answer:
     """One answer of the assessment, loaded as ``answers_of`` loads them."""
-    return (assessment.answers.select_related("indicator__dimension")
-            .prefetch_related(Prefetch("evidence",
-                                       queryset=Evidence.objects.order_by("uploaded_at", "id")))
-            .get(pk=answer_id))
+    return _loaded(user, scoped_answers(user, assessment)).get(pk=answer_id)
 
 
 def answer_text(answer: Answer) -> str:
@@ -170,18 +178,18 @@ def _two_places(value: Any) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def dimension_totals(assessment: Assessment, answer: Answer) -> dict[str, Any]:
+def dimension_totals(user: Any, assessment: Assessment, answer: Answer) -> dict[str, Any]:
     """The subtotals of the answer's dimension, as ``dimension_groups`` gives them — one query."""
-    summed = assessment.answers.filter(indicator__dimension_id=answer.indicator.dimension_id) \
-        .aggregate(own=Sum("self_hundredths"), score=Sum("score_hundredths"),
+    summed = scoped_answers(user, assessment) \
+        .filter(indicator__dimension_id=answer.indicator.dimension_id).aggregate(own=Sum("self_hundredths"), score=Sum("score_hundredths"),
                    max=Sum("indicator__max_points"))
     return {"dimension": answer.indicator.dimension, "self": points(summed["own"] or 0),
             "score": points(summed["score"] or 0), "max": _two_places(summed["max"])}
 
 
-def self_totals(assessment: Assessment) -> dict[str, Any]:
+def self_totals(user: Any, assessment: Assessment) -> dict[str, Any]:
     """The live self-assessed total and how many indicators are answered — three queries."""
-    answers = assessment.answers.all()
+    answers = scoped_answers(user, assessment)
     summed = answers.aggregate(own=Sum("self_hundredths"), score=Sum("score_hundredths"),
                                max=Sum("indicator__max_points"))
     return {
@@ -202,9 +210,10 @@ def _review_counts(decisions: list[tuple[str, str]]) -> dict[str, int]:
     }
 
 
-def review_counts(assessment: Assessment) -> dict[str, int]:
+def review_counts(user: Any, assessment: Assessment) -> dict[str, int]:
     """How many indicators still await the chamber's decision, and how many it returned."""
-    return _review_counts(list(assessment.answers.values_list("decision", "indicator__method")))
+    return _review_counts(list(scoped_answers(user, assessment)
+                               .values_list("decision", "indicator__method")))
 
 
 def result_url(assessment: Assessment) -> str:
@@ -255,7 +264,7 @@ def page_context(request: HttpRequest, assessment: Assessment,
                     .order_by("-filed_at", "-id"))
     open_recheck = any(r.status == RecheckStatus.FILED for r in rechecks)
     modes = modes_for(user, assessment, open_recheck=open_recheck)
-    answers = answers_of(assessment)
+    answers = answers_of(user, assessment)
     groups = dimension_groups(answers, modes, bound or BoundForms.none())
     return {
         "assessment": assessment, "campaign": assessment.campaign, "modes": modes,
@@ -283,14 +292,15 @@ def render_card(request: HttpRequest, answer: Answer, bound: BoundForms) -> Http
     """One indicator card for an htmx swap; the totals and the submit or complete-review panel
     come along out of band, so they never go stale."""
     assessment = access(access_assessment_q(), request.user, answer.assessment_id)
-    fresh = answers_of_one(assessment, answer.pk)
+    user = request.user
+    fresh = answers_of_one(user, assessment, answer.pk)
     modes = modes_for(request.user, assessment, open_recheck=has_open_recheck(assessment))
     context: dict[str, Any] = {"card": answer_card(fresh, modes, bound), "oob": True,
                                "assessment": assessment, "modes": modes,
-                               "group": dimension_totals(assessment, fresh),
-                               **self_totals(assessment)}
+                               "group": dimension_totals(user, assessment, fresh),
+                               **self_totals(user, assessment)}
     if modes.edit:
         context["missing"] = missing_for_submission(assessment)
     if modes.review:
-        context.update(review_counts(assessment))
+        context.update(review_counts(user, assessment))
     return render(request, "evaluation/assessments/partials/answer_card_response.html", context)

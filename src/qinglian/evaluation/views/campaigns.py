@@ -151,7 +151,10 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     """A new draft campaign of the chosen framework's federation."""
     require(request.user, "evaluation.manage_campaign")
     year = timezone.localdate().year
-    form = _form(request, {"year": year, "name": _("%(year)s 年度清廉企业评价") % {"year": year}})
+    latest = (_frameworks(request.user).exclude(status=FrameworkStatus.DRAFT)
+              .order_by("-frozen_at", "-id").first())  # the version most recently in use
+    form = _form(request, {"year": year, "name": _("%(year)s 年度清廉企业评价") % {"year": year},
+                           "framework": latest.pk if latest else None})
     if request.method == "POST" and form.is_valid():
         fields = form.action_fields()
         framework = fields.pop("framework")
