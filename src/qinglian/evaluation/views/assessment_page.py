@@ -4,7 +4,7 @@ The same page serves three people: the enterprise filling in its self-assessment
 officer reviewing it, and the federation making final adjustments and recording negative-list
 findings. ``Modes`` says which of those forms this user gets for this assessment now — each
 flag mirrors the checks of the action it leads to, so a button is never offered that the
-action would refuse for its state. The indicator cards are built by ``answer_cards`` so that
+action would refuse for its state. The indicator cards are built by ``answer_card`` so that
 an htmx save can re-render one card exactly as the full page does.
 """
 
