@@ -4,5 +4,6 @@ urlpatterns = [
     path("", include("qinglian.core.urls")),
     path("", include("qinglian.registry.urls")),
     path("evaluation/", include("qinglian.evaluation.urls")),
+    path("screening/", include("qinglian.screening.urls")),
     path("api/v1/", include("qinglian.config.api_urls")),
 ]

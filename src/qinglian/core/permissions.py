@@ -29,6 +29,7 @@ WRITE = "change"
 #: What each role may do. Scope still applies on top of these.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({
+        "screening.view", "screening.export",
         "evaluation.view", "evaluation.manage_framework", "evaluation.manage_campaign",
         "evaluation.final_review", "evaluation.publish", "evaluation.decide_recheck",
         "evaluation.manage_finding", "evaluation.manage_exemplar", "evaluation.check_eligibility",
@@ -41,6 +42,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "core.manage_users", "core.manage_tokens",
     }),
     Role.FEDERATION_OFFICER: frozenset({
+        "screening.view", "screening.screen", "screening.manage_list", "screening.review",
+        "screening.export", "screening.compare",
+        "screening.upload_external",
         "evaluation.view", "evaluation.manage_framework", "evaluation.manage_campaign",
         "evaluation.final_review", "evaluation.publish", "evaluation.decide_recheck",
         "evaluation.manage_finding", "evaluation.manage_exemplar", "evaluation.check_eligibility",
@@ -52,6 +56,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.export", "core.view_history", "core.manage_tokens",
     }),
     Role.CHAMBER_OFFICER: frozenset({
+        "screening.view", "screening.screen", "screening.manage_list", "screening.review",
+        "screening.export", "screening.compare",
         "evaluation.view", "evaluation.review", "evaluation.check_eligibility",
         "evaluation.view_eligibility", "evaluation.view_analytics",
         "evaluation.export",
@@ -60,12 +66,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.sign_commitment", "registry.import", "registry.export", "core.view_history",
     }),
     Role.ENTERPRISE_USER: frozenset({
+        "screening.view", "screening.screen", "screening.manage_list", "screening.review",
+        "screening.export", "screening.compare",
         "evaluation.view", "evaluation.self_assess", "evaluation.request_recheck",
         "registry.view", "registry.apply_membership", "registry.sign_commitment",
         "registry.change_own_enterprise",
     }),
     Role.DEPARTMENT_HANDLER: frozenset({"registry.view"}),
     Role.AUDITOR: frozenset({
+        "screening.view", "screening.export",
         "evaluation.view", "evaluation.export", "evaluation.view_eligibility",
         "evaluation.view_analytics",
         "registry.view", "registry.export", "core.view_audit", "core.verify_audit",
