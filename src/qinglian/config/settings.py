@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "qinglian.core",
     "qinglian.registry",
     "qinglian.evaluation",
+    "qinglian.declarations",
     "qinglian.screening",
 ]
 

@@ -29,6 +29,9 @@ WRITE = "change"
 #: What each role may do. Scope still applies on top of these.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({
+        "declarations.view", "declarations.declare", "declarations.approve",
+        "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
+        "declarations.view_overview",
         "screening.view", "screening.export",
         "evaluation.view", "evaluation.manage_framework", "evaluation.manage_campaign",
         "evaluation.final_review", "evaluation.publish", "evaluation.decide_recheck",
@@ -42,6 +45,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "core.manage_users", "core.manage_tokens",
     }),
     Role.FEDERATION_OFFICER: frozenset({
+        "declarations.view", "declarations.declare", "declarations.approve",
+        "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
+        "declarations.view_overview",
         "screening.view", "screening.screen", "screening.manage_list", "screening.review",
         "screening.export", "screening.compare",
         "screening.upload_external",
@@ -56,6 +62,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.export", "core.view_history", "core.manage_tokens",
     }),
     Role.CHAMBER_OFFICER: frozenset({
+        "declarations.view", "declarations.declare", "declarations.approve",
+        "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
+        "declarations.view_overview",
         "screening.view", "screening.screen", "screening.manage_list", "screening.review",
         "screening.export", "screening.compare",
         "evaluation.view", "evaluation.review", "evaluation.check_eligibility",
@@ -66,6 +75,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.sign_commitment", "registry.import", "registry.export", "core.view_history",
     }),
     Role.ENTERPRISE_USER: frozenset({
+        "declarations.view", "declarations.declare", "declarations.approve",
+        "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
         "screening.view", "screening.screen", "screening.manage_list", "screening.review",
         "screening.export", "screening.compare",
         "evaluation.view", "evaluation.self_assess", "evaluation.request_recheck",
@@ -74,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     Role.DEPARTMENT_HANDLER: frozenset({"registry.view"}),
     Role.AUDITOR: frozenset({
+        "declarations.view", "declarations.export", "declarations.view_overview",
         "screening.view", "screening.export",
         "evaluation.view", "evaluation.export", "evaluation.view_eligibility",
         "evaluation.view_analytics",
