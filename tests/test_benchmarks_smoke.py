@@ -14,6 +14,7 @@ SMOKE_ARGS = {
     "bench_member_list.py": ["--enterprises", "300", "--requests", "3"],
     "bench_import.py": ["--rows", "50"],
     "bench_results.py": ["--enterprises", "200"],
+    "bench_screening.py": ["--entries", "2000", "--parties", "5000", "--sample", "200"],
 }
 
 pytestmark = pytest.mark.slow
