@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "qinglian.evaluation",
     "qinglian.declarations",
     "qinglian.screening",
+    "qinglian.risk",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ urlpatterns = [
     path("evaluation/", include("qinglian.evaluation.urls")),
     path("declarations/", include("qinglian.declarations.urls")),
     path("screening/", include("qinglian.screening.urls")),
+    path("risk/", include("qinglian.risk.urls")),
     path("api/v1/", include("qinglian.config.api_urls")),
 ]
