@@ -100,6 +100,12 @@ def build_data(enterprises: int, indicators: int) -> Any:
         for aid in rng.sample(assessment_ids, max(1, len(assessment_ids) // 100)):
             NegativeFinding.objects.create(assessment_id=aid, item=item, found_on=now.date(),
                                            source="基准")
+    # A live database has planner statistics (PostgreSQL's autovacuum gathers them after a bulk
+    # load); without them the planner guesses a few hundred answers and picks nested loops.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return campaign
 
 

@@ -30,11 +30,12 @@ def _tables() -> dict[str, str]:
 
 
 def _grade_case(campaign: Campaign) -> tuple[str, list[int | str]]:
+    """CASE over ``r.vetoed`` and ``r.total`` giving the grade (a veto is always 不达标)."""
     bands = list(campaign.framework.bands.order_by("-min_points").values_list("name", "min_points"))
-    whens: list[str] = ["WHEN vetoed THEN %s"]
+    whens: list[str] = ["WHEN r.vetoed THEN %s"]
     params: list[int | str] = [FAIL_GRADE]
     for name, min_points in bands:
-        whens.append("WHEN total_hundredths >= %s THEN %s")
+        whens.append("WHEN r.total >= %s THEN %s")
         params.extend([min_points * 100, name])
     return f"CASE {' '.join(whens)} ELSE %s END", [*params, FAIL_GRADE]
 
@@ -44,8 +45,8 @@ def _rank_columns() -> str:
     for group, column in GROUPS.items():
         part = f"PARTITION BY {column}"
         columns.append(
-            f"RANK() OVER ({part} ORDER BY vetoed, total_hundredths DESC) AS rank_{group}, "
-            f"RANK() OVER ({part} ORDER BY vetoed DESC, total_hundredths) - 1 AS below_{group}, "
+            f"RANK() OVER ({part} ORDER BY vetoed, total DESC) AS rank_{group}, "
+            f"RANK() OVER ({part} ORDER BY vetoed DESC, total) - 1 AS below_{group}, "
             f"COUNT(*) OVER ({part}) AS peers_{group}"
         )
     return ", ".join(columns)
@@ -60,39 +61,49 @@ def recompute_results(campaign: Campaign, only: list[int] | None = None) -> int:
     a republication must not rewrite other published results in place; ranks are always
     recomputed for the whole campaign, since one changed total moves everyone's rank. Returns
     the number of assessments in the campaign.
+
+    Three statements: rebuild the dimension scores (``INSERT … SELECT … GROUP BY``), then one
+    ``UPDATE … FROM`` whose source computes totals and vetoes and, over them, the window
+    functions for the three rank groups — each assessment row is rewritten once.
     """
     t = _tables()
-    case, case_params = _grade_case(campaign)
-    sets = ", ".join(f"{kind}_{group} = r.{kind}_{group}"
-                     for group in GROUPS for kind in ("rank", "below", "peers"))
-    subset, subset_params = "", []
+    grade, grade_params = _grade_case(campaign)
+    rank_sets = ", ".join(f"{kind}_{group} = r.{kind}_{group}"
+                          for group in GROUPS for kind in ("rank", "below", "peers"))
+    chosen, chosen_params = "", []
     if only is not None:
-        subset = f" AND id IN ({', '.join(['%s'] * len(only))})" if only else " AND 1 = 0"
-        subset_params = list(only)
+        chosen = f" AND id IN ({', '.join(['%s'] * len(only))})" if only else " AND 1 = 0"
+        chosen_params = list(only)
+    fresh = f"s.id IN ({', '.join(['%s'] * len(only))})" if only else ("1 = 0" if only == [] else "1 = 1")
     statements: list[tuple[str, list[int | str]]] = [
         (f"DELETE FROM {t['dimension_score']} WHERE assessment_id IN "  # noqa: S608
-         f"(SELECT id FROM {t['assessment']} WHERE campaign_id = %s{subset})",
-         [campaign.pk, *subset_params]),
+         f"(SELECT id FROM {t['assessment']} WHERE campaign_id = %s{chosen})",
+         [campaign.pk, *chosen_params]),
         (f"INSERT INTO {t['dimension_score']} "  # noqa: S608
          f"(assessment_id, dimension_id, score_hundredths) "
          f"SELECT a.assessment_id, i.dimension_id, SUM(a.score_hundredths) "
          f"FROM {t['answer']} a JOIN {t['indicator']} i ON i.id = a.indicator_id "
          f"WHERE a.assessment_id IN (SELECT id FROM {t['assessment']} "
-         f"WHERE campaign_id = %s{subset}) GROUP BY a.assessment_id, i.dimension_id",
-         [campaign.pk, *subset_params]),
-        (f"UPDATE {t['assessment']} SET "  # noqa: S608
-         f"total_hundredths = COALESCE((SELECT SUM(d.score_hundredths) FROM "
-         f"{t['dimension_score']} d WHERE d.assessment_id = {t['assessment']}.id), 0), "
-         f"vetoed = EXISTS (SELECT 1 FROM {t['finding']} f WHERE f.assessment_id = "
-         f"{t['assessment']}.id AND f.status = %s) WHERE campaign_id = %s{subset}",
-         [FindingStatus.CONFIRMED, campaign.pk, *subset_params]),
-        (f"UPDATE {t['assessment']} SET grade = {case} WHERE campaign_id = %s{subset}",  # noqa: S608
-         [*case_params, campaign.pk, *subset_params]),
-        (f"UPDATE {t['assessment']} SET {sets} FROM (SELECT id, {_rank_columns()} "  # noqa: S608
-         f"FROM {t['assessment']} WHERE campaign_id = %s) r WHERE {t['assessment']}.id = r.id",
-         [campaign.pk]),
+         f"WHERE campaign_id = %s{chosen}) GROUP BY a.assessment_id, i.dimension_id",
+         [campaign.pk, *chosen_params]),
+        (f"UPDATE {t['assessment']} SET total_hundredths = r.total, vetoed = r.vetoed, "  # noqa: S608
+         f"grade = {grade}, {rank_sets} FROM (SELECT id, total, vetoed, {_rank_columns()} FROM ("
+         f"SELECT s.id, s.chamber_id, s.industry, s.region, "
+         f"CASE WHEN {fresh} THEN COALESCE(d.total, 0) ELSE s.total_hundredths END AS total, "
+         f"CASE WHEN {fresh} THEN EXISTS (SELECT 1 FROM {t['finding']} f "
+         f"WHERE f.assessment_id = s.id AND f.status = %s) ELSE s.vetoed END AS vetoed "
+         f"FROM {t['assessment']} s LEFT JOIN (SELECT assessment_id, SUM(score_hundredths) AS total "
+         f"FROM {t['dimension_score']} WHERE assessment_id IN (SELECT id FROM {t['assessment']} "
+         f"WHERE campaign_id = %s) GROUP BY assessment_id) d ON d.assessment_id = s.id "
+         f"WHERE s.campaign_id = %s) w) r WHERE {t['assessment']}.id = r.id",
+         [*grade_params, *chosen_params, *chosen_params, FindingStatus.CONFIRMED, campaign.pk,
+          campaign.pk]),
     ]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The dimension-score aggregate has one group per assessment × dimension: give the
+            # hash aggregate room instead of spilling to disk (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
         for sql, params in statements:
             cursor.execute(sql, params)
     return Assessment.objects.filter(campaign=campaign).count()
