@@ -287,10 +287,15 @@ def _strip_regions(text: str) -> tuple[str, list[str]]:
     return text, regions
 
 
+def _widened(text: str) -> str:
+    """NFKC, line breaks as spaces (a name is one line; batches are joined by line breaks)."""
+    return unicodedata.normalize("NFKC", text).replace("\n", " ")
+
+
 def company_name(text: str, *, converted: str | None = None) -> NormalisedName:
     """The name taken apart (see the module docstring). ``converted`` is the text already
     through ``simplified`` (``company_names`` converts a whole list in one call)."""
-    widened = unicodedata.normalize("NFKC", text)
+    widened = _widened(text)
     simple = simplified(widened) if converted is None else converted
     chars = _characters(widened, converted=simple)
     body, bracket_regions, bracket_forms = _take_brackets(chars)
@@ -300,13 +305,13 @@ def company_name(text: str, *, converted: str | None = None) -> NormalisedName:
     return NormalisedName(
         original=text, text=chars.replace("(", "").replace(")", ""), core=body,
         regions=(*regions, *bracket_regions), forms=(*bracket_forms, *forms), branch=branch,
-        traditional=simple != widened, fullwidth=widened != text,
+        traditional=simple != widened, fullwidth=widened != text.replace("\n", " "),
     )
 
 
 def company_names(texts: Sequence[str]) -> list[NormalisedName]:
     """``company_name`` over many names, converting characters in one call."""
-    widened = [unicodedata.normalize("NFKC", t) for t in texts]
+    widened = [_widened(t) for t in texts]
     converted = simplified_many(widened)
     return [company_name(t, converted=c) for t, c in zip(texts, converted, strict=True)]
 
@@ -319,7 +324,8 @@ _NAME_DOTS = re.compile(r"[\s·•・.．\-]")
 def person_name(text: str) -> str:
     """A person's name: NFKC, simplified, upper-case Latin, no spaces or middle dots."""
     text = simplified(unicodedata.normalize("NFKC", text or "")).upper()
-    return _NAME_DOTS.sub("", unicodedata.normalize("NFKC", text))
+    text = _NAME_DOTS.sub("", unicodedata.normalize("NFKC", text))
+    return unicodedata.normalize("NFKC", text)
 
 
 def phone(text: str) -> str:
@@ -367,9 +373,9 @@ def address(text: str) -> str:
     digits, 幢 / 号楼 / 座 as 栋 and 房 as 室, and without its leading province, city and
     district names (so 浙江省杭州市西湖区文三路 1 号 and 文三路一号 are equal)."""
     text = simplified(unicodedata.normalize("NFKC", text or "")).upper()
-    text = unicodedata.normalize("NFKC", text).replace("－", "-")
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[^0-9A-Z#\-\u3400-\u4dbf\u4e00-\u9fff]", "", text)
     text = _CN_NUMBER.sub(lambda m: _chinese_number(m.group(1)), text)
-    text = re.sub(r"[^0-9A-Z\-\u3400-\u4dbf\u4e00-\u9fff]", "", text)
     for pattern, replacement in _ADDRESS_UNITS:
         text = pattern.sub(replacement, text)
     text, _ = _strip_regions(text)
