@@ -80,9 +80,9 @@ def test_uscc_first_and_conflicts_lower_the_score() -> None:
     assert found[(0, 0)].score == 90 and "地区不同（“上海” / “杭州”）" in found[(0, 0)].explanation
     clean = found[(2, 0)]
     assert clean.score == 100
-    assert clean.explanation.startswith("地区前缀“杭州”、公司形式“有限公司”")
-    assert "繁体字转为简体" in clean.explanation and "全角字符转为半角" in clean.explanation
-    assert clean.explanation.endswith("后名称主体“清风软件”相同")
+    assert clean.explanation == ("去除地区前缀“杭州”、公司形式“有限公司”，繁体字转为简体、"
+                                 "全角字符转为半角后名称主体“清风软件”相同")
+    assert found[(0, 0)].explanation.startswith("去除地区前缀“上海”“杭州”、公司形式“有限公司”后")
 
 
 def test_similar_not_equal_names_say_how_similar() -> None:

@@ -74,28 +74,39 @@ def _conflicts(party: Named, entry: Named) -> list[str]:
     return notes
 
 
-def _differences(party: NormalisedName, entry: NormalisedName) -> list[str]:
-    """What normalisation removed on either side, in words (deduplicated, in order)."""
-    parts: list[str] = []
-    for name in (party, entry):
-        parts += [p for p in name.set_aside() if p not in parts]
-    if party.traditional or entry.traditional:
-        parts.append("繁体字转为简体")
-    if party.fullwidth or entry.fullwidth:
-        parts.append("全角字符转为半角")
-    return parts
+def _quoted(values: list[str]) -> str:
+    return "".join(f"“{v}”" for v in dict.fromkeys(values))
+
+
+def _differences(party: NormalisedName, entry: NormalisedName) -> str:
+    """What normalisation did on either side, in words: 去除地区前缀“上海”“杭州”、公司形式
+    “有限公司”，繁体字转为简体 ("" when nothing)."""
+    both = (party, entry)
+    removed = []
+    if regions := [r for n in both for r in n.regions]:
+        removed.append(f"地区前缀{_quoted(regions)}")
+    if forms := [f for n in both for f in n.forms]:
+        removed.append(f"公司形式{_quoted(forms)}")
+    if branches := [n.branch for n in both if n.branch]:
+        removed.append(f"分支机构{_quoted(branches)}")
+    converted = [text for flag, text in (
+        (party.traditional or entry.traditional, "繁体字转为简体"),
+        (party.fullwidth or entry.fullwidth, "全角字符转为半角")) if flag]
+    parts = (["去除" + "、".join(removed)] if removed else []) + (["、".join(converted)] if converted else [])
+    return "，".join(parts)
 
 
 def explain_name(party: Named, entry: Named, score: float, notes: Sequence[str]) -> str:
-    """Why two names matched: 去除地区前缀“杭州”、公司形式“有限公司”后相同 or the similarity."""
+    """Why two names matched: 去除地区前缀“杭州”、公司形式“有限公司”后名称主体“清风软件”相同,
+    or how similar the cores are; then any conflict."""
     a, b = party.normalised, entry.normalised
-    removed = "、".join(_differences(a, b))
+    done = _differences(a, b)
     if a.core == b.core:
-        text = (f"{removed}后名称主体“{a.core}”相同" if removed else f"名称主体“{a.core}”相同")
+        text = f"{done}后名称主体“{a.core}”相同" if done else f"名称主体“{a.core}”相同"
     else:
         text = f"名称主体“{a.core}”与“{b.core}”相似（相似度 {score:.1f}）"
-        if removed:
-            text += f"，比较前已{removed}"
+        if done:
+            text += f"，比较前已{done}"
     return "；".join([text, *notes])
 
 
