@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.browser.conftest import (  # noqa: F401  (fixtures)
     _reference_data,
     browser,

@@ -194,3 +194,31 @@ def test_vendor_comparison_names_bad_rows(city: Any) -> None:
     html = city.client(ENT).post("/screening/vendors/compare/",
                                  {"vendors": vendors, "employees": employees}).content.decode()
     assert "未作比对" in html and "缺少名称" in html
+
+
+def test_pages_render_in_english(city: Any, lists: Lists) -> None:
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    from qinglian.core.i18n import compile_catalogues
+
+    compile_catalogues(settings.QINGLIAN_LOCALE_DIR)
+    trans_real._translations = {}  # type: ignore[attr-defined]
+    trans_real._default = None  # type: ignore[attr-defined]
+    client = city.client(ENT)
+    client.post("/screening/new/", {"name": "上海清风软件有限公司", "threshold": "85"})
+    screening = Screening.objects.get()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    try:
+        for url, text in (("/screening/", "Partner screening"), ("/screening/new/", "Matching rules"),
+                          (f"/screening/{screening.pk}/", "Parties with hits"),
+                          ("/screening/lists/", "Screening lists"),
+                          (f"/screening/lists/{lists.own.pk}/", "Add to list"),
+                          ("/screening/vendors/compare/", "Vendor list")):
+            html = client.get(url).content.decode()
+            assert text in html, url
+    finally:
+        trans_real._translations = {}  # type: ignore[attr-defined]
+        trans_real._default = None  # type: ignore[attr-defined]
+        translation.activate(settings.LANGUAGE_CODE)
