@@ -100,3 +100,15 @@ def test_bad_list_stores_nothing(city: Any, lists: Lists) -> None:
 def test_cannot_screen_for_another_organisation(city: Any, lists: Lists) -> None:
     with pytest.raises(PermissionDenied):
         _screen(city, "杭州清风软件有限公司", organisation=city.enterprises[1])
+
+
+def test_expired_entries_are_not_screened(city: Any, lists: Lists) -> None:
+    import datetime as dt
+
+    from qinglian.screening.list_actions import do_add_watch_entry
+
+    do_add_watch_entry(lists.own, name="杭州过期建材有限公司", listed_on=dt.date(2024, 1, 1),
+                       expires_on=dt.date(2025, 1, 1), actor=city.users[Role.ENTERPRISE_USER])
+    screening = _screen(city, "杭州过期建材有限公司")
+    assert screening.hit_count == 0
+    assert screening.lists_used[0]["entries"] == 2  # the expired entry is not counted

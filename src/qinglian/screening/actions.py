@@ -53,6 +53,11 @@ class Target:
     entry_id: int | None = None
 
 
+def _in_force(on: dt.date) -> Q:
+    """Entries screened against on a day: those without an end date or not yet expired."""
+    return Q(expires_on__isnull=True) | Q(expires_on__gte=on)
+
+
 #: Targets and name index of recently used list sets, keyed by the lists' versions.
 _CACHE: dict[tuple[object, ...], tuple[list[Target], NameIndex]] = {}
 _CACHE_SIZE = 4
@@ -65,8 +70,7 @@ def _list_targets(lists: Sequence[WatchList], on: dt.date, threshold: float
         return _CACHE[key]
     rows = []
     for watch_list in lists:
-        for entry in watch_list.entries.filter(
-                Q(expires_on__isnull=True) | Q(expires_on__gte=on)).order_by("line", "id"):
+        for entry in watch_list.entries.filter(_in_force(on)).order_by("line", "id"):
             rows.append((watch_list, entry))
     names = company_names([entry.name for _, entry in rows])
     targets = [Target(f"entry:{entry.pk}", watch_list.name, Named(entry.name, entry.uscc, n),
@@ -193,7 +197,7 @@ def do_screen_parties(organisation: Organisation, *, parties: Sequence[PartyLine
         flagged_count=len({position for position, _ in outcome.hits}),
         suppressed_count=sum(outcome.suppressed.values()),
         lists_used=[{"kind": w.kind, "id": w.pk, "name": w.name, "version": w.version,
-                     "entries": w.entries.count()} for w in lists] + used)
+                     "entries": w.entries.filter(_in_force(on)).count()} for w in lists] + used)
     _store(screening, lines, named, targets, outcome)
     record_change(screening, AuditAction.CREATE, actor=actor, after=snapshot(screening))
     record_event(screening, "screening.screened", actor=actor, details={
