@@ -28,9 +28,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 # --- characters ------------------------------------------------------------------------------
 
@@ -38,6 +37,7 @@ _OPEN = "(（【〔［[｛{「『〈《"
 _CLOSE = ")）】〕］]｝}」』〉》"
 #: Kept in names: letters, digits, CJK ideographs and the unified brackets.
 _DROP = re.compile(r"[^0-9A-Z()\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_DROP_BUT_LINES = re.compile(_DROP.pattern.replace("[^", "[^\\n", 1))
 _BRACKETS = str.maketrans({**dict.fromkeys(_OPEN, "("), **dict.fromkeys(_CLOSE, ")")})
 
 
@@ -203,10 +203,10 @@ def _split_branch(text: str) -> tuple[str, str]:
 # --- the normalised name ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class NormalisedName:
+class NormalisedName(NamedTuple):
     """A company name taken apart. ``text`` is the whole name after character normalisation;
-    ``core`` what is compared; the rest says what was set aside on the way."""
+    ``core`` what is compared; the rest says what was set aside on the way. (A named tuple:
+    a million of them are made, and read, in one screening run.)"""
 
     original: str
     text: str
@@ -287,33 +287,34 @@ def _strip_regions(text: str) -> tuple[str, list[str]]:
     return text, regions
 
 
-def _widened(text: str) -> str:
-    """NFKC, line breaks as spaces (a name is one line; batches are joined by line breaks)."""
-    return unicodedata.normalize("NFKC", text).replace("\n", " ")
-
-
-def company_name(text: str, *, converted: str | None = None) -> NormalisedName:
-    """The name taken apart (see the module docstring). ``converted`` is the text already
-    through ``simplified`` (``company_names`` converts a whole list in one call)."""
-    widened = _widened(text)
-    simple = simplified(widened) if converted is None else converted
-    chars = _characters(widened, converted=simple)
+def _take_apart(original: str, widened: str, simple: str, chars: str) -> NormalisedName:
     body, bracket_regions, bracket_forms = _take_brackets(chars)
     body, branch = _split_branch(body)
     body, forms = _strip_forms(body)
     body, regions = _strip_regions(body)
     return NormalisedName(
-        original=text, text=chars.replace("(", "").replace(")", ""), core=body,
+        original=original, text=chars.replace("(", "").replace(")", ""), core=body,
         regions=(*regions, *bracket_regions), forms=(*bracket_forms, *forms), branch=branch,
-        traditional=simple != widened, fullwidth=widened != text.replace("\n", " "),
+        traditional=simple != widened, fullwidth=widened != original.replace("\n", " "),
     )
 
 
+def company_name(text: str) -> NormalisedName:
+    """The name taken apart (see the module docstring)."""
+    return company_names([text])[0]
+
+
 def company_names(texts: Sequence[str]) -> list[NormalisedName]:
-    """``company_name`` over many names, converting characters in one call."""
-    widened = [_widened(t) for t in texts]
-    converted = simplified_many(widened)
-    return [company_name(t, converted=c) for t, c in zip(texts, converted, strict=True)]
+    """``company_name`` over many names. The character steps (NFKC, traditional → simplified,
+    case, brackets, punctuation) run once over all the names joined by line breaks, each a C
+    call over one long string; only taking the names apart is done name by name."""
+    if not texts:
+        return []
+    joined = unicodedata.normalize("NFKC", "\n".join(t.replace("\n", " ") for t in texts))
+    simple = str(_converter().convert(joined))
+    chars = _DROP_BUT_LINES.sub("", unicodedata.normalize("NFKC", simple).upper().translate(_BRACKETS))
+    return [_take_apart(*parts) for parts in zip(
+        texts, joined.split("\n"), simple.split("\n"), chars.split("\n"), strict=True)]
 
 
 # --- people, phones, bank accounts, addresses ------------------------------------------------
