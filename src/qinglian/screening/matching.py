@@ -30,7 +30,9 @@ Vectorised
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -267,22 +269,28 @@ def _blocks(groups: dict[int, Ints]) -> Iterator[tuple[int, Ints]]:
             yield length, ids[start:start + BLOCK]
 
 
+def _match_block(index: NameIndex, queries: NDArray[np.object_], length: int, ids: Ints
+                 ) -> tuple[Ints, Ints, NDArray[np.float64], int]:
+    rows, e = _candidates(index, list(queries[ids]), length)
+    if not len(rows):
+        empty = np.empty(0, np.int64)
+        return empty, empty, np.empty(0, np.float64), 0
+    q = ids[rows]
+    scores = _score(queries, index.cores, q, e, index.threshold, 1)
+    keep = scores >= index.threshold
+    return q[keep], e[keep], scores[keep], len(q)
+
+
 def match(index: NameIndex, cores: Sequence[str], *, workers: int = -1) -> Pairs:
-    """Every (query, entry) pair whose cores score ≥ the index's threshold."""
+    """Every (query, entry) pair whose cores score ≥ the index's threshold. Blocks of queries
+    run on ``workers`` threads (−1: one per core): numpy and rapidfuzz release the GIL."""
     queries = np.asarray(_clip(cores), dtype=object)
-    found_q, found_e, found_s, scored = [], [], [], 0
-    for length, ids in _blocks(_by_length(list(queries))):
-        rows, e = _candidates(index, list(queries[ids]), length)
-        if not len(rows):
-            continue
-        q = ids[rows]
-        scores = _score(queries, index.cores, q, e, index.threshold, workers)
-        scored += len(q)
-        keep = scores >= index.threshold
-        found_q.append(q[keep])
-        found_e.append(e[keep])
-        found_s.append(scores[keep])
-    return _unique(found_q, found_e, found_s, scored, len(index.cores))
+    blocks = list(_blocks(_by_length(list(queries))))
+    threads = (os.cpu_count() or 1) if workers < 1 else workers
+    with ThreadPoolExecutor(max_workers=max(1, min(threads, len(blocks)))) as pool:
+        done = list(pool.map(lambda block: _match_block(index, queries, *block), blocks))
+    return _unique([d[0] for d in done], [d[1] for d in done], [d[2] for d in done],
+                   sum(d[3] for d in done), len(index.cores))
 
 
 def _unique(qs: list[Ints], es: list[Ints], ss: list[NDArray[np.float64]], scored: int,
