@@ -23,6 +23,7 @@ from qinglian.core.choices import AuditAction
 from qinglian.core.locking import lock
 from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, require, restrict
+from qinglian.core.rows import update_grouped
 from qinglian.core.workdays import working_days_after
 from qinglian.registry.choices import ACTIVE_MEMBERSHIP, BODY_KINDS, OrganisationKind
 from qinglian.registry.models import Membership, Organisation
@@ -198,9 +199,7 @@ def fill_computed(assessments: list[Assessment]) -> int:
             answer.number, answer.computed_note = result.share, result.note[:255]
             answer.self_hundredths = score_answer(answer.indicator, number=result.share)
             answer.score_hundredths = effective_hundredths(answer)
-            answer.updated_at = timezone.now()
-    Answer.objects.bulk_update(answers, ["number", "computed_note", "self_hundredths",
-                                         "score_hundredths", "updated_at"], batch_size=2000)
+    update_grouped(answers, ["number", "computed_note", "self_hundredths", "score_hundredths"])
     return len(answers)
 
 
@@ -326,7 +325,6 @@ def _apply_input(answer: Answer, given: AnswerInput) -> None:
         # Answered again (or changed after the chamber decided): back to the reviewer.
         answer.decision, answer.chamber_hundredths = ReviewDecision.PENDING, None
     answer.score_hundredths = effective_hundredths(answer)
-    answer.updated_at = timezone.now()  # bulk_update does not apply auto_now
 
 
 @transaction.atomic
@@ -343,16 +341,17 @@ def do_save_answers(assessment: Assessment, given: dict[int, AnswerInput], *,
         raise ValidationError("提交的指标不属于该评价")
     befores = {a.pk: snapshot(a) for a in answers}
     errors = []
+    now = timezone.now()  # one timestamp for the batch (a grouped update does not apply auto_now)
     for answer in answers:
         try:
             _apply_input(answer, given[answer.pk])
+            answer.updated_at = now
         except ValidationError as exc:
             errors.extend(exc.messages)
     if errors:
         raise ValidationError(errors)
-    Answer.objects.bulk_update(answers, ["self_hundredths", "bool_value", "level", "number",
-                                         "note", "decision", "chamber_hundredths",
-                                         "score_hundredths", "updated_at"])
+    update_grouped(answers, ["self_hundredths", "bool_value", "level", "number", "note",
+                             "decision", "chamber_hundredths", "score_hundredths", "updated_at"])
     _start_draft(assessment, actor)
     record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
                  for a in answers), actor=actor)
@@ -522,12 +521,12 @@ def do_accept_remaining(assessment: Assessment, *, actor: Actor) -> int:
     pending = list(assessment.answers.filter(decision=ReviewDecision.PENDING)
                    .exclude(indicator__method=ScoringMethod.COMPUTED))
     befores = {a.pk: snapshot(a) for a in pending}
+    now = timezone.now()
     for answer in pending:
         answer.decision, answer.chamber_hundredths = ReviewDecision.ACCEPTED, answer.self_hundredths or 0
         answer.score_hundredths = effective_hundredths(answer)
-        answer.updated_at = timezone.now()
-    Answer.objects.bulk_update(pending, ["decision", "chamber_hundredths", "score_hundredths",
-                                         "updated_at"])
+        answer.updated_at = now
+    update_grouped(pending, ["decision", "chamber_hundredths", "score_hundredths", "updated_at"])
     record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
                  for a in pending), actor=actor)
     return len(pending)
@@ -551,9 +550,10 @@ def do_complete_review(assessment: Assessment, *, actor: Actor, note: str = "") 
     computed_answers = list(assessment.answers.filter(indicator__method=ScoringMethod.COMPUTED)
                             .exclude(decision=ReviewDecision.ACCEPTED))
     befores = {a.pk: snapshot(a) for a in computed_answers}
+    now = timezone.now()
     for answer in computed_answers:
-        answer.decision, answer.updated_at = ReviewDecision.ACCEPTED, timezone.now()
-    Answer.objects.bulk_update(computed_answers, ["decision", "updated_at"])
+        answer.decision, answer.updated_at = ReviewDecision.ACCEPTED, now
+    update_grouped(computed_answers, ["decision", "updated_at"])
     record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
                  for a in computed_answers), actor=actor)
     target = (AssessmentStatus.RETURNED if ReviewDecision.RETURNED in decisions

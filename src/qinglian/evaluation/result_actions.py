@@ -17,6 +17,7 @@ from django.utils import timezone
 from qinglian.core.audit import AuditEntry, record_change, record_event, record_many, snapshot
 from qinglian.core.choices import AuditAction
 from qinglian.core.locking import lock
+from qinglian.core.rows import update_grouped
 from qinglian.core.workdays import working_days_after
 from qinglian.registry.models import Organisation
 
@@ -228,7 +229,7 @@ def _settle_unfinished(campaign: Campaign, actor: Actor) -> int:
     befores = {a.pk: snapshot(a) for a in settled}
     for answer in settled:
         answer.score_hundredths = 0
-    Answer.objects.bulk_update(settled, ["score_hundredths"], batch_size=2000)
+    update_grouped(settled, ["score_hundredths"])
     record_many((AuditEntry(a, AuditAction.UPDATE, before=befores[a.pk], after=snapshot(a))
                  for a in settled), actor=actor)
     return len(settled)
