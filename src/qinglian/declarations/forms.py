@@ -49,12 +49,19 @@ def _radio_classes(form: forms.Form) -> None:
 
 
 def _organisation_field(form: forms.Form, organisations: QuerySet[Organisation]) -> None:
+    """The organisation to act for: a choice when there are several, else the only one
+    (hidden, and taken even when the browser does not send it)."""
     field = form.fields["organisation"]
     assert isinstance(field, forms.ModelChoiceField)
     field.queryset = organisations
     if organisations.count() == 1:
         field.initial = organisations.first()
         field.widget = forms.HiddenInput()
+        field.required = False
+
+
+def _chosen_organisation(form: forms.Form) -> Organisation | None:
+    return form.cleaned_data.get("organisation") or form.fields["organisation"].initial
 
 
 class DeclarationForm(StyledForm):
@@ -97,6 +104,12 @@ class DeclarationForm(StyledForm):
         person_field.choices = [("", _("无")), *((p.pk, p.name) for p in people)]
         self.fields["occurred_on"].initial = timezone.localdate()
         _radio_classes(self)
+
+    def clean_organisation(self) -> Organisation | None:
+        organisation = _chosen_organisation(self)
+        if organisation is None:
+            raise forms.ValidationError(_("请选择单位"))
+        return organisation
 
     def action_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -166,6 +179,13 @@ class RoundForm(StyledForm):
         today = timezone.localdate()
         self.fields["year"].initial = today.year
         self.fields["due_on"].initial = today + dt.timedelta(days=30)
+
+
+    def clean_organisation(self) -> Organisation | None:
+        organisation = _chosen_organisation(self)
+        if organisation is None:
+            raise forms.ValidationError(_("请选择单位"))
+        return organisation
 
 
 class RosterEntryForm(StyledForm):

@@ -141,6 +141,9 @@ def conflict_entry(request: HttpRequest, pk: int) -> HttpResponse:
                "statement": entry.statement}
     form = ConflictDeclarationForm(request.POST or None, initial=initial)
     formset = _formset(request, entry)
+    if request.method == "POST" and not may_declare:
+        messages.error(request, _("该轮利益冲突申报已结束，不能再修改"))
+        return redirect("conflict_entry", pk=pk)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             round_actions.do_declare_conflicts(
