@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -144,3 +145,18 @@ def test_numbers_as_users_write_them() -> None:
     assert chinese_number(35_000, "件") == "3.5万件"
     assert chinese_number(Decimal("999")) == "999"
     assert chinese_date(dt.date(2026, 11, 24)) == "2026年11月24日"
+
+
+@pytest.mark.django_db
+def test_update_grouped_writes_each_objects_values(django_assert_num_queries: Any) -> None:
+    from qinglian.core.rows import update_grouped
+    from qinglian.registry.models import Tag
+
+    tags = [Tag.objects.create(code=f"t{n}", name=f"标签{n}", sort=0) for n in range(5)]
+    for n, tag in enumerate(tags):
+        tag.sort = n % 2  # two distinct values: two UPDATE statements
+    with django_assert_num_queries(2):
+        assert update_grouped(tags, ["sort"]) == 5
+    assert list(Tag.objects.filter(code__startswith="t").order_by("code")
+                .values_list("sort", flat=True)) == [0, 1, 0, 1, 0]
+    assert update_grouped([], ["sort"]) == 0
