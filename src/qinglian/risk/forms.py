@@ -144,7 +144,8 @@ class RoundForm(StyledForm):
 
 class ItemForm(ScalesMixin, StyledForm):
     note = forms.CharField(label=_("评估意见"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=forms.Textarea(attrs={"rows": 1,
+                                                        "placeholder": _("评估意见（可选）")}))
 
 
 class DecisionForm(StyledForm):

@@ -171,9 +171,8 @@ def overdue_control_q(today: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}due_on__lt": today}) & ~Q(**{f"{prefix}status": ControlStatus.DONE})
 
 
-def list_points(user: Any, f: RegisterFilter, today: dt.date) -> QuerySet[RiskPoint]:
-    """The active points the user may read, narrowed by the filter, with the number of overdue
-    controls and of linked alerts of each."""
+def filtered_points(user: Any, f: RegisterFilter, today: dt.date) -> QuerySet[RiskPoint]:
+    """The active points the user may read, narrowed by the filter."""
     qs = restrict(RiskPoint.objects.filter(status=PointStatus.ACTIVE), user)
     if f.organisation:
         qs = qs.filter(organisation_id=f.organisation)
@@ -188,25 +187,32 @@ def list_points(user: Any, f: RegisterFilter, today: dt.date) -> QuerySet[RiskPo
         qs = qs.filter(**{"impact" if inherent else "residual_impact": f.impact})
     if f.owner:
         qs = qs.filter(owner_name=f.owner)
-    late = Control.objects.filter(overdue_control_q(today), point=OuterRef("pk"))
     if f.overdue == "controls":
-        qs = qs.filter(Exists(late))
+        qs = qs.filter(Exists(Control.objects.filter(overdue_control_q(today),
+                                                     point=OuterRef("pk"))))
     elif f.overdue == "review":
         qs = qs.filter(next_review_on__lt=today)
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(code__icontains=f.q)
                        | Q(department__icontains=f.q) | Q(post__icontains=f.q))
-    return qs.select_related("organisation").annotate(
+    return qs
+
+
+def list_points(user: Any, f: RegisterFilter, today: dt.date) -> QuerySet[RiskPoint]:
+    """The filtered points for a list or an export, with the number of overdue controls and
+    of linked alerts of each, in the library's order of business areas."""
+    return filtered_points(user, f, today).select_related("organisation").annotate(
         overdue_controls=Count("controls", filter=overdue_control_q(today, "controls__"),
                                distinct=True),
         alert_count=Count("alert_links", distinct=True),
-        area_order=area_order(),
+        area_order=area_order("area"),
     ).order_by("organisation__name_pinyin", "area_order", "code", "id")
 
 
-def area_order() -> Case:
+def area_order(field: str = "area") -> Case:
     """The business areas in the order the library lists them (采购 first), not by code."""
-    return Case(*(When(area=code, then=Value(n)) for n, code in enumerate(BusinessArea.values)),
+    return Case(*(When(**{field: code}, then=Value(n))
+                  for n, code in enumerate(BusinessArea.values)),
                 default=Value(len(BusinessArea.values)), output_field=IntegerField())
 
 

@@ -36,6 +36,7 @@ from .actions import (
 from .choices import ASSESSABLE_ROUND, OPEN_ROUND, PointStatus, RoundKind, RoundStatus
 from .levels import add_months
 from .models import AssessmentRound, RiskPoint, RoundItem
+from .queries import area_order
 from .workflow import ROUND_FLOW
 
 
@@ -90,7 +91,7 @@ def do_start_round(assessment_round: AssessmentRound, *, actor: Actor) -> Assess
     lock(assessment_round)
     if assessment_round.status == RoundStatus.DRAFT:
         points = RiskPoint.objects.filter(organisation_id=assessment_round.organisation_id,
-                                          status=PointStatus.ACTIVE).order_by("area", "code")
+                                          status=PointStatus.ACTIVE).order_by(area_order(), "code")
         items = [_item_for(assessment_round, p) for p in points]
         if not items:
             raise ValidationError("本单位台账中还没有风险点，请先登记风险点再开始评估")
@@ -127,8 +128,8 @@ def do_assess_item(item: RoundItem, *, actor: Actor, note: str = "",
 
 
 def unassessed(assessment_round: AssessmentRound) -> list[RoundItem]:
-    return list(assessment_round.items.filter(assessed_at__isnull=True)
-                .select_related("point").order_by("point__area", "point__code"))
+    return list(assessment_round.items.filter(assessed_at__isnull=True).select_related("point")
+                .order_by(area_order("point__area"), "point__code"))
 
 
 @transaction.atomic

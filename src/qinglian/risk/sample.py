@@ -6,8 +6,8 @@ the actions with ``actor=None`` (the system), validated and audited like real da
 
 * the federation installs the shipped library of typical risk points;
 * the demo enterprise, the demo chamber, the federation and a few more member enterprises keep
-  a register of 10–16 points identified last year, with controls — some done, some under way,
-  some overdue — and a few points reviewed quarterly whose review is overdue;
+  a register of 10–16 points identified within the last 13 months, with controls — some done,
+  some under way, some overdue — and a few points reviewed quarterly whose review is overdue;
 * the demo enterprise and the demo chamber had last year's round approved by their leader; the
   demo enterprise has this year's round in progress (a confirmed alert raised one point), and a
   published power list and negative list of its "number one" (a new draft beside them).
@@ -64,7 +64,6 @@ PROHIBITIONS = [
 class RiskSample:
     def __init__(self, rng: random.Random, today: dt.date) -> None:
         self.rng, self.today = rng, today
-        self.identified = add_months(today, -13)  # registers were set up last year
 
     def _levels(self, source: LibraryPoint) -> dict[str, int]:
         likelihood = min(5, max(1, source.likelihood + self.rng.choice((-1, 0, 0, 1))))
@@ -73,7 +72,8 @@ class RiskSample:
                 "residual_likelihood": max(1, likelihood - self.rng.choice((1, 1, 2))),
                 "residual_impact": max(1, impact - self.rng.choice((0, 0, 1)))}
 
-    def register(self, organisation: Organisation, library: list[LibraryPoint]) -> list[RiskPoint]:
+    def register(self, organisation: Organisation, library: list[LibraryPoint], *,
+                 identified: dt.date) -> list[RiskPoint]:
         count = self.rng.randint(10, 16)
         chosen = sorted(self.rng.sample(library, count), key=lambda p: p.code)
         points = []
@@ -82,7 +82,7 @@ class RiskSample:
             quarterly = n % 6 == 5  # a few points reviewed every quarter: now overdue
             levels = self._levels(source)
             points.append(actions.do_add_risk_point(
-                organisation, actor=None, library_point=source, today=self.identified,
+                organisation, actor=None, library_point=source, today=identified,
                 area=source.area, title=source.title, schemes=source.schemes,
                 department=department, post=post, owner_name=self.rng.choice(OWNERS),
                 review_months=3 if quarterly else 12, likelihood=levels["likelihood"],
@@ -161,9 +161,13 @@ def build_sample_risk(city: SampleCity, rng: random.Random, today: dt.date,
     keepers: list[Organisation] = [o for o in (
         demo_enterprise, chamber_user.organisation if chamber_user else None, city.federation,
     ) if o is not None] + others
+    reviewed = {u.organisation_id for u in (enterprise_user, chamber_user) if u is not None}
     registers = {}
     for done, organisation in enumerate(keepers, 1):
-        registers[organisation.pk] = sample.register(organisation, library)
+        # Registers with last year's round were set up 13 months ago; the others this year.
+        months = 13 if organisation.pk in reviewed else rng.randint(4, 9)
+        registers[organisation.pk] = sample.register(organisation, library,
+                                                     identified=add_months(today, -months))
         if progress:
             progress("廉洁风险点台账", done, len(keepers))
     for user in (enterprise_user, chamber_user):

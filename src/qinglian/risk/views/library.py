@@ -23,7 +23,7 @@ from ..choices import BusinessArea
 from ..forms import LibraryPointForm
 from ..library_data import DEFAULT_LIBRARY
 from ..models import LibraryPoint
-from ..queries import library_federation
+from ..queries import area_order, library_federation
 from .common import acting_user, report_refusal, writable_registers
 
 LIBRARY_FIELDS = ("code", "area", "title", "schemes", "controls", "likelihood", "impact",
@@ -46,7 +46,8 @@ def library_list(request: HttpRequest) -> HttpResponse:
     federation = library_federation(request.user)
     manage = has_perm(request.user, "risk.manage_library") and federation is not None
     return render(request, "risk/library_list.html", {
-        "page_obj": paginate(request, qs.order_by("code", "id")),
+        "page_obj": paginate(request, qs.annotate(area_order=area_order()).order_by(
+            "area_order", "code", "id")),
         "query": query_without_page(request), "filters": request.GET,
         "areas": BusinessArea.choices, "federation": federation, "can_manage": manage,
         "installed": restrict(LibraryPoint.objects.all(), request.user, READ).exists(),

@@ -3,6 +3,8 @@ force, their history, and drafting and publishing a new version."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -32,7 +34,7 @@ def power_list_index(request: HttpRequest) -> HttpResponse:
     lists = restrict(PowerList.objects.select_related("organisation"), request.user)
     if organisation is not None:
         lists = lists.filter(organisation=organisation)
-    lists = lists.order_by("organisation__name_pinyin", "kind", "-version")
+    lists = lists.order_by("organisation__name_pinyin", "-kind", "-version")  # power first
     current = {pl.pk: pl for pl in lists if pl.status == ListStatus.PUBLISHED}
     items = PowerListItem.objects.filter(power_list__in=list(current)).order_by("sort", "code")
     by_list: dict[int, list[PowerListItem]] = {pk: [] for pk in current}
@@ -44,8 +46,16 @@ def power_list_index(request: HttpRequest) -> HttpResponse:
         "organisation": organisation, "lists": lists, "kinds": ListKind.choices,
         "current": [(pl, by_list[pl.pk]) for pl in current.values()],
         "organisations": readable.order_by("kind", "name_pinyin") if readable.count() > 1 else [],
-        "can_draft": can_draft,
+        "can_draft": can_draft, "drafting": _drafting(lists, organisation),
     })
+
+
+def _drafting(lists: Any, organisation: Any) -> list[tuple[str, str, PowerList | None]]:
+    """Per kind: its code, its name, and the draft already under way (one at a time)."""
+    if organisation is None:
+        return []
+    drafts = {pl.kind: pl for pl in lists if pl.status == ListStatus.DRAFT}
+    return [(code, str(label), drafts.get(code)) for code, label in ListKind.choices]
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from qinglian.core.exports import xlsx_response
@@ -30,6 +31,8 @@ from ..forms import register_filter
 from ..models import AssessmentRound, Control, RiskPoint
 from ..queries import (
     OVERVIEW,
+    RegisterFilter,
+    filtered_points,
     heat_cells,
     list_points,
     overdue_control_q,
@@ -67,15 +70,17 @@ def register_list(request: HttpRequest) -> HttpResponseBase:
     title = organisation.name if organisation else "全部单位"
     if request.GET.get("export") in ("xlsx", "docx"):
         return _export(request, points, title)
-    everything = list_points(request.user, register_filter({"org": str(f.organisation or "")}),
-                             today)
+    everything = filtered_points(request.user, RegisterFilter(organisation=f.organisation),
+                                 today)
     owners = everything.order_by("owner_name").values_list("owner_name", flat=True).distinct()
     return render(request, "risk/register_list.html", {
         "page_obj": paginate(request, points), "query": query_without_page(request),
         "filters": request.GET, "filter": f, "organisation": organisation,
         "organisations": readable.order_by("kind", "name_pinyin") if readable.count() > 1 else [],
         "areas": BusinessArea.choices, "levels": RiskLevel.choices, "owners": list(owners),
-        "counts": _level_counts(everything, "residual_level"), "total": everything.count(),
+        "counts": [{**c, "label": _("剩余%(level)s风险") % {"level": c["label"]}}
+                   for c in _level_counts(everything, "residual_level")],
+        "total": everything.count(),
         "late_controls": overdue_controls(request.user, today).filter(
             point__in=everything.values("pk")).count(),
         "late_reviews": everything.filter(next_review_on__lt=today).count(),

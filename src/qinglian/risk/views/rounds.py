@@ -23,6 +23,7 @@ from .. import round_actions
 from ..choices import ASSESSABLE_ROUND, RoundStatus
 from ..forms import DecisionForm, ItemForm, RoundForm
 from ..models import AssessmentRound, RoundItem
+from ..queries import area_order
 from ..workflow import ROUND_FLOW
 from .common import acting_user, report_refusal, writable_registers
 
@@ -110,8 +111,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assessment_round = access(AssessmentRound.objects.select_related(
         "organisation", "leader", "created_by"), user, pk)
-    items = assessment_round.items.select_related("point", "assessed_by").order_by(
-        "point__area", "point__code")
+    items = assessment_round.items.select_related("point", "assessed_by").annotate(
+        area_order=area_order("point__area")).order_by("area_order", "point__code")
     targets = ROUND_FLOW.allowed_targets(assessment_round, user)
     writable = restrict(AssessmentRound.objects.filter(pk=pk), user, WRITE).exists()
     is_leader = user.pk == assessment_round.leader_id
@@ -153,10 +154,12 @@ def round_assess(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("risk_round_detail", pk=item.round_id)
             item.refresh_from_db()
             form = None
+    htmx = bool(request.headers.get("HX-Request"))
     context = {"row": _item_row(item, form), "round": item.round, "saved": saved,
-               "can_assess": _may_assess(request.user, item.round)}
-    template = "risk/partials/round_item.html" if request.headers.get("HX-Request") \
-        else "risk/round_item_page.html"
+               "can_assess": _may_assess(request.user, item.round), "oob": htmx,
+               "done": item.round.items.filter(assessed_at__isnull=False).count(),
+               "total": item.round.items.count()}
+    template = "risk/partials/round_item.html" if htmx else "risk/round_item_page.html"
     return render(request, template, context)
 
 

@@ -14,6 +14,7 @@
   var FONT = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var INK = "#4a5360";
   var SCALE = [1, 2, 3, 4, 5];
+  var DARK = { major: true, high: true };  // white numbers on the dark cells
 
   function bandOf(bands, score) {
     for (var i = 0; i < bands.length; i++) {
@@ -36,7 +37,8 @@
           value: [impact - 1, likelihood - 1, count],
           band: band,
           itemStyle: { color: band.colour, opacity: count ? 1 : 0.28,
-                       borderColor: "#fff", borderWidth: 2 }
+                       borderColor: "#fff", borderWidth: 2 },
+          label: { color: DARK[band.level] ? "#fff" : "#1f2d3d" }
         });
       });
     });
@@ -67,7 +69,6 @@
         type: "heatmap",
         data: data,
         label: { show: true, fontSize: 16, fontWeight: "bold",
-                 color: "#1f2d3d",
                  formatter: function (p) { return p.data.value[2] ? String(p.data.value[2]) : ""; } },
         emphasis: { itemStyle: { shadowBlur: 8, shadowColor: "rgba(0,0,0,.25)" } }
       }]
