@@ -10,8 +10,12 @@ class ScreeningConfig(AppConfig):
         from qinglian.core.history import register_event_labels
         from qinglian.core.normalise import add_region_names
         from qinglian.registry.regions import SUPPLEMENT
+        from qinglian.registry.sample import register_sample_extension
 
         from . import queries  # noqa: F401  (registers the scopes)
+        from .sample import build_sample_screening
+
+        register_sample_extension(build_sample_screening)
 
         # Divisions newer than python-stdnum's table are region prefixes too.
         add_region_names(name for name, _ in SUPPLEMENT.values())

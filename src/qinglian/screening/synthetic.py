@@ -54,15 +54,17 @@ def common_characters() -> str:
 class NameMaker:
     """Draws names and variants from one seeded random stream."""
 
-    def __init__(self, seed: int = 2026) -> None:
+    def __init__(self, seed: int = 2026, *, common_share: float = 0.5) -> None:
         self.random = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+        self.common_share = common_share
 
     def brand(self) -> str:
-        """Two to four characters: half from the favourites of trade names, half from all
-        common characters (real trade names are skewed, not uniform)."""
+        """Two to four characters: from the favourites of trade names, and (``common_share``
+        of them) from all common characters — real trade names are skewed, not uniform."""
         size = self.random.choice((2, 2, 3, 3, 4))
         pools = (BRAND_CHARACTERS, common_characters())
-        return "".join(self.random.choice(pools[self.random.random() < 0.5]) for _ in range(size))
+        return "".join(self.random.choice(pools[self.random.random() < self.common_share])
+                       for _ in range(size))
 
     def name(self) -> str:
         region = self.random.choice(REGIONS) if self.random.random() < 0.8 else ""
