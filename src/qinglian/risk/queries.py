@@ -143,11 +143,6 @@ def register_organisations(user: Any, action: str = READ) -> QuerySet[Organisati
     return Organisation.objects.filter(owner_q(user, action, ""), kind__in=REGISTER_KINDS)
 
 
-def home_register(user: Any) -> Organisation | None:
-    """The organisation whose register the user keeps or reads by default."""
-    return getattr(user, "organisation", None) if user.role != Role.DEPARTMENT_HANDLER else None
-
-
 def library_federation(user: Any) -> Organisation | None:
     fed_id = jurisdiction_id(user)
     return Organisation.objects.filter(pk=fed_id).first() if fed_id else None

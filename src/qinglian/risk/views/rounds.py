@@ -15,6 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qinglian.core.models import User
 from qinglian.core.paging import paginate, query_without_page
 from qinglian.core.permissions import WRITE, access, has_perm, require, restrict
 from qinglian.core.workflow import TransitionNotAllowed
@@ -46,11 +47,13 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 def _leader_choices(request: HttpRequest) -> list[tuple[int, str]]:
-    choices = []
-    for organisation in writable_registers(request.user)[:50]:
-        for user in round_actions.eligible_leaders(organisation):
-            choices.append((user.pk, f"{user}（{organisation.short_name or organisation.name}）"))
-    return choices
+    """Users who may be named leader: active accounts of a register the user keeps, whose
+    role may approve (one query; the action checks the chosen one again)."""
+    users = User.objects.filter(organisation__in=writable_registers(request.user),
+                                is_active=True).select_related("organisation")
+    return [(u.pk, f"{u}（{u.organisation.short_name or u.organisation.name}）")
+            for u in users.order_by("organisation__name_pinyin", "username")
+            if u.organisation is not None and has_perm(u, "risk.approve_round")]
 
 
 @login_required
