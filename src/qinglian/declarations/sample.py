@@ -54,10 +54,10 @@ class DeclarationSample:
     def __init__(self, rng: random.Random, today: dt.date, counterparties: list[str]) -> None:
         self.rng, self.today, self.counterparties = rng, today, counterparties
 
-    def _what(self) -> tuple[str, str, Decimal, str, str]:
-        """kind, direction, amount, content, counterparty."""
+    def _what(self, own: str) -> tuple[str, str, Decimal, str, str]:
+        """kind, direction, amount, content, counterparty (never the organisation itself)."""
         roll = self.rng.random()
-        company = self.rng.choice(self.counterparties)
+        company = self.rng.choice([c for c in self.counterparties if c != own])
         if self.rng.random() < 0.3:
             company = _variant(company)
         if roll < 0.5:
@@ -75,7 +75,7 @@ class DeclarationSample:
         made = []
         for _ in range(count):
             name, department, post = self.rng.choice(STAFF)
-            kind, direction, amount, content, counterparty = self._what()
+            kind, direction, amount, content, counterparty = self._what(organisation.name)
             made.append(actions.do_declare(
                 organisation, actor=None, today=self.today, declarant_name=name,
                 declarant_department=department, declarant_post=post, kind=kind,
@@ -107,7 +107,7 @@ class DeclarationSample:
     def showcase(self, organisation: Organisation) -> None:
         """Two gifts the demo always shows: one waiting for approval, one approved and
         waiting to be handed over."""
-        company = self.counterparties[0]
+        company = next(c for c in self.counterparties if c != organisation.name)
         for days, amount, approve in ((3, 880, False), (40, 1500, True)):
             declaration = actions.do_declare(
                 organisation, actor=None, today=self.today, declarant_name="王建国",
