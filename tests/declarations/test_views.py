@@ -212,6 +212,10 @@ def test_people_register_groups_spellings_and_totals_per_year(city: City) -> Non
     assert re.search(r"王建国</a></td> <td class=\"small\">采购部</td> <td class=\"text-end\">3</td>"
                      r" <td class=\"text-end text-nowrap\">1300元</td> <td class=\"text-end text-nowrap\">100元</td>",
                      html)
+    above = _text(client.get("/declarations/people/?above=yes&status=submitted"))
+    assert above.count('data-testid="register-row"') == 1  # only 王建国's 300 元 gift waits
+    assert _text(client.get("/declarations/people/?kind=donation")).count(
+        'data-testid="register-row"') == 0
     wang = Declaration.objects.filter(declarant_department="采购部").first()
     assert wang is not None
     html = _text(client.get(f"/declarations/people/view/?key={quote(wang.declarant_key)}"))

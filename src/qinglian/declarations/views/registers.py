@@ -61,7 +61,7 @@ def _register(request: HttpRequest, which: str) -> HttpResponseBase:
         "page_obj": paginate(request, rows), "query": query_without_page(request),
         "filter": f, "organisation": organisation, "organisations": picker(readable),
         "years": declared_years(every), "kinds": DeclarationKind.choices,
-        "directions": Direction.choices, "detail": detail,
+        "directions": Direction.choices, "statuses": DeclarationStatus.choices, "detail": detail,
         "can_export": has_perm(request.user, "declarations.export"),
     })
 
