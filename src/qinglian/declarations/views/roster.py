@@ -5,6 +5,7 @@ declaration form (no conflict, or every interest with the measures taken)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -97,8 +98,6 @@ def conflict_roster_template(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(template_xlsx(ROSTER_SPEC), content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
         name = "申报人名单模板.xlsx"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 
