@@ -24,6 +24,7 @@ from qinglian.core.locking import lock
 from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, require, restrict
 from qinglian.core.rows import update_grouped
+from qinglian.core.uploads import validate_evidence
 from qinglian.core.workdays import working_days_after
 from qinglian.registry.choices import ACTIVE_MEMBERSHIP, BODY_KINDS, OrganisationKind
 from qinglian.registry.models import Membership, Organisation
@@ -50,7 +51,6 @@ from .models import (
     evidence_path,
 )
 from .scoring import ScoringError, score_answer
-from .uploads import validate_evidence
 from .workflow import ASSESSMENT_FLOW, CAMPAIGN_FLOW
 
 Actor = User | None

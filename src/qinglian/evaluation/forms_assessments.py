@@ -18,12 +18,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qinglian.core.uploads import EVIDENCE_ACCEPT
 from qinglian.registry.forms_people import DateInput, StyledForm
 
 from .choices import ReviewDecision, ScoringMethod
 from .models import Answer, NegativeItem, points
 from .scoring import ScoringError, score_answer
-from .uploads import ACCEPT
 
 YES, NO = "1", "0"
 
@@ -36,7 +36,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; each is checked again by ``do_upload_evidence``."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT, "multiple": True}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT, "multiple": True}))
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:

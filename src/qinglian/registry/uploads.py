@@ -8,37 +8,16 @@ the file's first bytes (its "magic number"), never by its name: an executable re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+
+from qinglian.core.uploads import SCAN_ACCEPT, SCAN_CONTENT_TYPES, detect_scan_type
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ScanType:
-    extension: str
-    content_type: str
-    label: str
-    magic: bytes
-
-
-SCAN_TYPES = (
-    ScanType("pdf", "application/pdf", "PDF", b"%PDF-"),
-    ScanType("jpg", "image/jpeg", "JPG", b"\xff\xd8\xff"),
-    ScanType("png", "image/png", "PNG", b"\x89PNG\r\n\x1a\n"),
-)
-CONTENT_TYPES = {t.extension: t.content_type for t in SCAN_TYPES}
-ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
-
-
-def detect_scan_type(head: bytes) -> ScanType | None:
-    """The accepted type whose magic number starts these bytes, or None."""
-    for scan_type in SCAN_TYPES:
-        if head.startswith(scan_type.magic):
-            return scan_type
-    return None
+CONTENT_TYPES = SCAN_CONTENT_TYPES
+ACCEPT = SCAN_ACCEPT
 
 
 def validate_scan(upload: UploadedFile) -> UploadedFile:

@@ -20,7 +20,7 @@ from qinglian.core.choices import AuditAction, Role
 from qinglian.core.locking import lock
 from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, require, restrict
-from qinglian.evaluation.uploads import validate_evidence
+from qinglian.core.uploads import validate_evidence
 from qinglian.registry.choices import OrganisationKind
 from qinglian.registry.models import Organisation
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinglian.core.paging import parse_id
-from qinglian.evaluation.uploads import ACCEPT, validate_evidence
+from qinglian.core.uploads import EVIDENCE_ACCEPT as ACCEPT
+from qinglian.core.uploads import validate_evidence
 from qinglian.registry.forms_people import DateInput, StyledForm
 from qinglian.registry.models import Organisation
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from qinglian.core.choices import Role
 from qinglian.core.paging import paginate, parse_id, query_without_page
 from qinglian.core.permissions import WRITE, access, require, restrict
+from qinglian.core.uploads import evidence_content_type
 from qinglian.core.workflow import TransitionNotAllowed
 from qinglian.registry.models import Organisation
 from qinglian.registry.queries import search_q
@@ -30,7 +31,6 @@ from .. import actions
 from ..choices import AssessmentStatus
 from ..forms_assessments import AnswerForm
 from ..models import Answer, Assessment, Evidence
-from ..uploads import evidence_content_type
 from . import assessment_page as page
 from . import assessment_reviews, rechecks
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from qinglian.core.paging import parse_id
 from qinglian.core.permissions import READ, WRITE, access, has_perm, require, restrict
-from qinglian.evaluation.uploads import evidence_content_type
+from qinglian.core.uploads import evidence_content_type
 
 from .. import actions
 from ..choices import IMPACT_LABELS, LIKELIHOOD_LABELS, ControlStatus, PointStatus

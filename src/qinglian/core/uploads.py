@@ -1,23 +1,49 @@
-"""Evidence files (佐证材料): documents and images only, decided by content, at most 20 MB.
+"""Uploaded documents: what a file really is, decided by its content, never by its name.
 
-PDF, JPG and PNG are recognised by their magic bytes (shared with commitment scans); Word and
-Excel files are zip packages and must contain ``[Content_Types].xml`` — a renamed archive or
-executable is refused whatever its name says.
+Scans (PDF, JPEG, PNG) are recognised by their magic bytes; evidence files (佐证材料 — for
+self-assessments, risk controls and anything else an app asks people to prove) may also be Word
+or Excel packages, which must be zip files containing ``[Content_Types].xml``. A renamed
+archive or executable is refused whatever its name says.
 """
 
 from __future__ import annotations
 
 import hashlib
 import zipfile
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from qinglian.registry.uploads import detect_scan_type
+
+@dataclass(frozen=True)
+class ScanType:
+    extension: str
+    content_type: str
+    label: str
+    magic: bytes
+
+
+SCAN_TYPES = (
+    ScanType("pdf", "application/pdf", "PDF", b"%PDF-"),
+    ScanType("jpg", "image/jpeg", "JPG", b"\xff\xd8\xff"),
+    ScanType("png", "image/png", "PNG", b"\x89PNG\r\n\x1a\n"),
+)
+SCAN_CONTENT_TYPES = {t.extension: t.content_type for t in SCAN_TYPES}
+SCAN_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
+def detect_scan_type(head: bytes) -> ScanType | None:
+    """The accepted type whose magic number starts these bytes, or None."""
+    for scan_type in SCAN_TYPES:
+        if head.startswith(scan_type.magic):
+            return scan_type
+    return None
+
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
-CONTENT_TYPES = {
+EVIDENCE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
+EVIDENCE_CONTENT_TYPES = {
     "pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -68,4 +94,4 @@ def validate_evidence(upload: UploadedFile) -> tuple[str, str]:
 
 def evidence_content_type(name: str) -> str:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return CONTENT_TYPES.get(extension, "application/octet-stream")
+    return EVIDENCE_CONTENT_TYPES.get(extension, "application/octet-stream")
