@@ -187,11 +187,12 @@ def test_declarant_can_unlink_own_account_and_then_approve(city: Any) -> None:
     declarant can clear."""
     ent = city.users[Role.ENTERPRISE_USER]
     declaration = _declare(city.enterprises[0], ent, declarant_user=ent)
-    declaration_actions.do_update_declaration(
-        declaration, actor=ent, today=DAY, declarant_name="王建国", declarant_department="采购部",
-        kind="gift", direction="received", occurred_on=DAY, amount=Decimal(3000),
-        description="购物卡", counterparty="杭州清风软件有限公司", purpose="春节走访",
-        declarant_user=None)
+    with pytest.raises(ValidationError, match="不能解除本人账号"):
+        declaration_actions.do_update_declaration(
+            declaration, actor=ent, today=DAY, declarant_name="王建国", declarant_department="采购部",
+            kind="gift", direction="received", occurred_on=DAY, amount=Decimal(3000),
+            description="购物卡", counterparty="杭州清风软件有限公司", purpose="春节走访",
+            declarant_user=None)
     with pytest.raises(REFUSED):
         declaration_actions.do_approve_declaration(declaration, actor=ent, note="同意")
 

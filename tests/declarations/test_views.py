@@ -67,7 +67,9 @@ def test_at_the_threshold_goes_for_approval(city: City) -> None:
     html = _text(response)
     assert Declaration.objects.get().status == S.SUBMITTED
     assert "价值达到审批门槛（200 元），已提交审批" in html
-    assert 'data-testid="approve"' in html and 'data-testid="disposal-form"' in html
+    # Whoever entered it does not decide it (segregation of duties); the disposal is theirs.
+    assert 'data-testid="own-declaration"' in html and 'data-testid="approve"' not in html
+    assert 'data-testid="disposal-form"' in html
 
 
 def test_bad_input_is_reported_on_the_fields(city: City) -> None:
@@ -124,7 +126,7 @@ def test_the_declarant_sees_why_they_cannot_decide(city: City, second_enterprise
     html = _text(city.client(ENT).get(f"/declarations/{declaration.pk}/"))
     assert 'data-testid="own-declaration"' in html and 'data-testid="approve"' not in html
     html = _text(city.client(ENT).post(f"/declarations/{declaration.pk}/approve/", follow=True))
-    assert "不能审批本人的申报" in html
+    assert "不能审批本人申报" in html
     other = city.client(ENT)
     other.force_login(second_enterprise_user)
     assert 'data-testid="approve"' in _text(other.get(f"/declarations/{declaration.pk}/"))

@@ -249,7 +249,11 @@ def do_update_declaration(declaration: Declaration, *, actor: Actor,
     if declaration.status not in EDITABLE:
         raise ValidationError("已审批或已撤回的申报不能修改")
     before = snapshot(declaration)
+    linked = declaration.declarant_user_id
     _declaration_fields(declaration, fields, today or timezone.localdate())
+    if actor is not None and linked == actor.pk and declaration.declarant_user_id != linked:
+        # Otherwise a declarant could unlink their own account and then approve.
+        raise ValidationError({"declarant_user": "不能解除本人账号与本人申报的关联"})
     _apply_threshold(declaration)
     declaration.save()
     record_change(declaration, AuditAction.UPDATE, actor=actor, before=before,
@@ -266,8 +270,9 @@ def _decide(declaration: Declaration, to: str, *, note: str, actor: Actor) -> De
     require_perm(actor, "declarations.approve")
     require_in_scope(actor, declaration)
     lock(declaration)
-    if actor is not None and declaration.declarant_user_id == actor.pk:
-        raise TransitionNotAllowed("不能审批本人的申报，请由本单位其他有审批权限的人员审批")
+    if actor is not None and actor.pk in (declaration.declarant_user_id, declaration.entered_by_id):
+        # Segregation of duties: whoever declared or entered a declaration does not decide it.
+        raise TransitionNotAllowed("不能审批本人申报或本人录入的申报，请由本单位其他有审批权限的人员审批")
     DECLARATION_FLOW.apply(declaration, to=to, actor=actor, note=note, changes={
         "decided_by": actor if actor is not None and actor.pk else None,
         "decision_note": note})
@@ -278,7 +283,8 @@ def _decide(declaration: Declaration, to: str, *, note: str, actor: Actor) -> De
 def do_approve_declaration(declaration: Declaration, *, actor: Actor,
                            note: str = "") -> Declaration:
     """Approve a declaration at or above the threshold. The approver is a user of the
-    organisation with the permission, never the declarant's own account."""
+    organisation with the permission, never the declarant's own account nor the account that
+    entered the declaration (an organisation needs a second account to approve)."""
     return _decide(declaration, DeclarationStatus.APPROVED,
                    note=clean_text(note, "note", required=False, limit=2000), actor=actor)
 

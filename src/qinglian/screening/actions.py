@@ -30,7 +30,7 @@ from qinglian.core.normalise import company_names
 from qinglian.core.permissions import WRITE, require, restrict
 from qinglian.registry.models import Organisation
 
-from .choices import HitStatus, InputKind
+from .choices import HitMethod, HitStatus, InputKind
 from .hits import Found, Named, find_hits
 from .lists import ListError, PartyLine, check_parties
 from .matching import DEFAULT_THRESHOLD, MIN_THRESHOLD, NameIndex, build_index
@@ -124,9 +124,13 @@ def _suppressed(organisation: Organisation) -> set[tuple[str, str]]:
     return pairs
 
 
-def _is_suppressed(party: Named, ref: str, suppressed: set[tuple[str, str]]) -> bool:
-    return ((party.normalised.key, ref) in suppressed
-            or (bool(party.uscc) and (f"uscc:{party.uscc}", ref) in suppressed))
+def _is_suppressed(party: Named, ref: str, method: str, suppressed: set[tuple[str, str]]) -> bool:
+    """A false positive judged on a name never hides an exact credit-code hit: only a
+    suppression recorded for that same code does."""
+    by_code = bool(party.uscc) and (f"uscc:{party.uscc}", ref) in suppressed
+    if method == HitMethod.USCC:
+        return by_code
+    return by_code or (party.normalised.key, ref) in suppressed
 
 
 @dataclass
@@ -139,7 +143,7 @@ def _apply_suppressions(found: list[Found], parties: list[Named], targets: list[
                         suppressed: set[tuple[str, str]]) -> _Outcome:
     outcome = _Outcome([], {})
     for hit in found:
-        if _is_suppressed(parties[hit.party], targets[hit.entry].ref, suppressed):
+        if _is_suppressed(parties[hit.party], targets[hit.entry].ref, hit.method, suppressed):
             outcome.suppressed[hit.party] = outcome.suppressed.get(hit.party, 0) + 1
         else:
             outcome.hits.append((hit.party, hit))

@@ -150,7 +150,7 @@ def _detail(request: HttpRequest, declaration: Declaration,
     user = request.user
     writable = restrict(Declaration.objects.filter(pk=declaration.pk), user, WRITE).exists()
     targets = DECLARATION_FLOW.allowed_targets(declaration, user) if writable else []
-    own = declaration.declarant_user_id is not None and declaration.declarant_user_id == user.pk
+    own = user.pk in (declaration.declarant_user_id, declaration.entered_by_id)
     may_decide = DeclarationStatus.APPROVED in targets
     if disposal_form is None and declaration.disposal:
         disposal_form = DisposalForm(initial={
