@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    _reference_data,
-    browser,
-    page,
-    screenshot,
-    sign_in,
-)
+from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import PASSWORD, City
-
-from .conftest import make_lists
+from tests.screening.conftest import make_lists
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_screen_review_and_remember(page, city: City) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_screen_review_and_remember(page, city: City) -> None:  # type: ignore[no-untyped-def]
     make_lists(city)
     sign_in(page, "enterprise", PASSWORD)
     page.wait_for_url(page.base_url + "/")
