@@ -117,6 +117,8 @@ def _region_codes() -> dict[str, frozenset[str]]:
             continue
         codes.setdefault(name, set()).add(code)
         short = _DIVISION_SUFFIX.sub("", name)
+        if name.startswith("内蒙古"):  # the peoples' alternation would also eat 蒙古 of its name
+            short = "内蒙古"
         if upper_level and len(short) >= 2 and short != name and short not in _KEEP_SHORT:
             codes.setdefault(short, set()).add(code)
     return {name: frozenset(found) for name, found in codes.items()}
@@ -287,11 +289,23 @@ def _strip_regions(text: str) -> tuple[str, list[str]]:
     return text, regions
 
 
+#: What is left of 江苏银行, 南京银行, 浙江医药 once the region goes: a trade, not a name. For
+#: such names the region IS the distinguishing part, so it stays in the core.
+GENERIC_CORES = frozenset({
+    "银行", "农商银行", "农村商业银行", "商业银行", "农村信用社", "信用社", "证券", "保险", "信托",
+    "医药", "电气", "电力", "燃气", "水务", "能源", "钢铁", "铜业", "化工", "建工", "建设", "城投",
+    "交通", "交投", "机场", "地铁", "港口", "港务", "日报", "广电", "文旅", "旅游", "投资", "国投",
+    "控股", "实业", "发展", "置业", "地产", "物流", "航空", "通信", "电信", "移动", "联通", "烟草",
+})
+
+
 def _take_apart(original: str, widened: str, simple: str, chars: str) -> NormalisedName:
     body, bracket_regions, bracket_forms = _take_brackets(chars)
     body, branch = _split_branch(body)
     body, forms = _strip_forms(body)
     body, regions = _strip_regions(body)
+    if body in GENERIC_CORES and regions:
+        body, regions = "".join(regions) + body, []
     return NormalisedName(
         original=original, text=chars.replace("(", "").replace(")", ""), core=body,
         regions=(*regions, *bracket_regions), forms=(*bracket_forms, *forms), branch=branch,
@@ -333,10 +347,13 @@ def phone(text: str) -> str:
     """Digits of a phone number without the country code (+86 / 0086) or separators;
     "" when it has fewer than 7 digits. Landlines keep their area code (0571…)."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", text or ""))
+    international = False
     if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13 and digits[2] == "1":
-        digits = digits[2:]
+        digits, international = digits[4:], True
+    elif digits.startswith("86") and len(digits) in (12, 13):  # +86 mobile, or landline with area code
+        digits, international = digits[2:], True
+    if international and not digits.startswith(("0", "1")):
+        digits = "0" + digits  # +86 571 … is 0571 … at home
     return digits if len(digits) >= 7 else ""
 
 

@@ -24,10 +24,10 @@ from qinglian.core.uploads import validate_evidence
 from qinglian.registry.choices import OrganisationKind
 from qinglian.registry.models import Organisation
 
-from .choices import BusinessArea, ControlStatus, PointStatus
+from .choices import OPEN_ROUND, BusinessArea, ControlStatus, PointStatus
 from .levels import add_months, check_scale, level_of, raised, score_of
 from .library_data import DEFAULT_LIBRARY, LibrarySpec
-from .models import AlertLink, Control, LibraryPoint, RiskPoint
+from .models import AlertLink, Control, LibraryPoint, RiskPoint, RoundItem
 from .queries import OVERVIEW, register_organisations
 
 Actor = User | None
@@ -353,6 +353,20 @@ def do_link_alert(point: RiskPoint, *, source: str, reference: str, summary: str
     point.save(update_fields=["next_likelihood", "next_residual_likelihood", "updated_at"])
     record_change(link, AuditAction.CREATE, actor=actor, after=snapshot(link))
     record_change(point, AuditAction.UPDATE, actor=actor, before=before, after=snapshot(point))
+    _raise_open_round_item(point, actor)
     record_event(point, "risk_point.alert_linked", actor=actor,
                  details={"source": source, "reference": reference})
     return link
+
+
+def _raise_open_round_item(point: RiskPoint, actor: Actor) -> None:
+    """A round already under way took the point's likelihood when it started; the new alert
+    raises that item too, or approving the round would forget it."""
+    item = RoundItem.objects.filter(point=point, round__status__in=OPEN_ROUND).first()
+    if item is None:
+        return
+    before = snapshot(item)
+    item.likelihood = raised(item.likelihood)
+    item.residual_likelihood = min(item.likelihood, raised(item.residual_likelihood))
+    item.save(update_fields=["likelihood", "residual_likelihood"])
+    record_change(item, AuditAction.UPDATE, actor=actor, before=before, after=snapshot(item))

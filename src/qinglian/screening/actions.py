@@ -46,7 +46,7 @@ Actor = User | None
 class Target:
     """A name screened against: where it comes from and what to copy into a hit."""
 
-    ref: str  # "entry:<id>" or "platform:<code>:<ref>"
+    ref: str  # entry_ref(...) for a list entry, or "platform:<code>:<ref>"
     list_name: str
     named: Named
     reason: str = ""
@@ -59,6 +59,12 @@ def _in_force(on: dt.date) -> Q:
 
 
 #: Targets and name index of recently used list sets, keyed by the lists' versions.
+
+def entry_ref(list_id: int, uscc: str, core: str) -> str:
+    """What a remembered false positive points at: the listed company within its list, by its
+    credit code or else its normalised name — not the row, which a re-upload replaces."""
+    return f"list:{list_id}:" + (f"uscc:{uscc}" if uscc else f"name:{core}")
+
 _CACHE: dict[tuple[object, ...], tuple[list[Target], NameIndex]] = {}
 _CACHE_SIZE = 4
 
@@ -73,8 +79,8 @@ def _list_targets(lists: Sequence[WatchList], on: dt.date, threshold: float
         for entry in watch_list.entries.filter(_in_force(on)).order_by("line", "id"):
             rows.append((watch_list, entry))
     names = company_names([entry.name for _, entry in rows])
-    targets = [Target(f"entry:{entry.pk}", watch_list.name, Named(entry.name, entry.uscc, n),
-                      entry.reason, entry.pk)
+    targets = [Target(entry_ref(watch_list.pk, entry.uscc, n.core), watch_list.name,
+                      Named(entry.name, entry.uscc, n), entry.reason, entry.pk)
                for (watch_list, entry), n in zip(rows, names, strict=True)]
     built = (targets, build_index([t.named.normalised.core for t in targets], threshold))
     if len(_CACHE) >= _CACHE_SIZE:

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from qinglian.core.audit import record_change, record_event, snapshot
+from qinglian.core.audit import AuditEntry, record_change, record_event, record_many, snapshot
 from qinglian.core.choices import AuditAction
 from qinglian.core.locking import lock
 from qinglian.core.models import User
@@ -140,18 +140,23 @@ def do_upload_watch_entries(watch_list: WatchList, *, entries: Sequence[EntryLin
     for entry in entries:
         _checked(entry)
     lock(watch_list)
-    removed = watch_list.entries.count() if replace else 0
+    gone = list(watch_list.entries.all()) if replace else []
+    removed = len(gone)
+    audit = [AuditEntry(e, AuditAction.DELETE, before=snapshot(e)) for e in gone]
     if replace:
         watch_list.entries.all().delete()
     start = 0 if replace else (
         watch_list.entries.order_by("-line").values_list("line", flat=True).first() or 0)
     cores = company_names([e.name.strip() for e in entries])
-    WatchEntry.objects.bulk_create([
+    created = WatchEntry.objects.bulk_create([
         WatchEntry(watch_list=watch_list, line=start + position, name=e.name.strip(),
                    uscc=e.uscc, core=n.core, reason=e.reason.strip(), listed_on=e.listed_on,
                    expires_on=e.expires_on)
         for position, (e, n) in enumerate(zip(entries, cores, strict=True), start=1)
     ], batch_size=2000)
+    # Who came off and who went on a list is part of its history, entry by entry.
+    audit += [AuditEntry(e, AuditAction.CREATE, after=snapshot(e)) for e in created]
+    record_many(audit, actor=actor)
     _bump(watch_list, actor, uploaded_at=timezone.now())
     record_event(watch_list, "screening_list.uploaded", actor=actor, details={
         "file": file_name, "added": len(entries), "removed": removed, "replace": replace,
