@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from qinglian.core.models import User
 from qinglian.core.normalise import company_name, company_names
 from qinglian.core.permissions import WRITE, require, restrict
 from qinglian.registry.choices import OrganisationKind
+from qinglian.registry.identifiers import clean_uscc
 from qinglian.registry.models import Organisation
 
 from .choices import ListKind
@@ -91,6 +93,11 @@ def _checked(entry: EntryLine) -> EntryLine:
         errors.append(LineError(entry.line, "", "缺少名称"))
     elif len(name) > NAME_MAX:
         errors.append(LineError(entry.line, name[:20], f"名称不能超过 {NAME_MAX} 个字符"))
+    if entry.uscc:
+        try:
+            entry = replace(entry, uscc=clean_uscc(entry.uscc))
+        except ValueError as exc:  # the form and the file reader check too; the action decides
+            errors.append(LineError(entry.line, entry.uscc, str(exc)))
     if entry.listed_on and entry.expires_on and entry.expires_on < entry.listed_on:
         errors.append(LineError(entry.line, entry.expires_on.isoformat(), "有效期至早于列入日期"))
     if errors:

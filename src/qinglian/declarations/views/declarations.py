@@ -193,7 +193,7 @@ def _transition(request: HttpRequest, pk: int, perm: str, run: Any, done: str) -
 @login_required
 @require_POST
 def declaration_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    actor, note = acting_user(request), request.POST.get("note", "")[:2000]
+    actor, note = acting_user(request), request.POST.get("note", "")
     return _transition(request, pk, "declarations.approve",
                        lambda d: actions.do_approve_declaration(d, actor=actor, note=note),
                        _("已批准"))
@@ -202,7 +202,7 @@ def declaration_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def declaration_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    actor, note = acting_user(request), request.POST.get("note", "")[:2000]
+    actor, note = acting_user(request), request.POST.get("note", "")
     return _transition(request, pk, "declarations.approve",
                        lambda d: actions.do_reject_declaration(d, actor=actor, reason=note),
                        _("已作出不予批准的决定"))
@@ -211,7 +211,7 @@ def declaration_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def declaration_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    actor, reason = acting_user(request), request.POST.get("reason", "")[:255]
+    actor, reason = acting_user(request), request.POST.get("reason", "")
     return _transition(request, pk, "declarations.declare",
                        lambda d: actions.do_withdraw_declaration(d, actor=actor, reason=reason),
                        _("已撤回，该申报不再计入台账"))

@@ -201,7 +201,7 @@ def round_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def round_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Only the leader named for the round (others get 403, even with the permission)."""
     actor = acting_user(request)
-    note = request.POST.get("note", "")[:2000]
+    note = request.POST.get("note", "")
     return _transition(request, pk, "risk.approve_round",
                        lambda r: round_actions.do_approve_round(r, actor=actor, note=note),
                        _("已批准：台账风险等级已按本轮评估更新"))
@@ -211,7 +211,7 @@ def round_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_return(request: HttpRequest, pk: int) -> HttpResponse:
     actor = acting_user(request)
-    note = request.POST.get("note", "")[:2000]
+    note = request.POST.get("note", "")
     return _transition(request, pk, "risk.approve_round",
                        lambda r: round_actions.do_return_round(r, actor=actor, note=note),
                        _("已退回，评估人修改后可重新提交"))
