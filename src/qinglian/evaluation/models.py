@@ -224,17 +224,20 @@ class Campaign(TimeStampedModel):
 class Assessment(TimeStampedModel):
     """One enterprise's assessment in one campaign, and its published result."""
 
+    # No single-column indexes where a composite one already leads with the column: every index
+    # is rewritten when results are published (see results.py).
     campaign = models.ForeignKey(Campaign, verbose_name="年度评价", on_delete=models.PROTECT,
-                                 related_name="assessments")
+                                 related_name="assessments", db_index=False)
     enterprise = models.ForeignKey("registry.Organisation", verbose_name="企业",
-                                   on_delete=models.PROTECT, related_name="assessments")
+                                   on_delete=models.PROTECT, related_name="assessments",
+                                   db_index=False)
     chamber = models.ForeignKey("registry.Organisation", verbose_name="初审商会",
                                 on_delete=models.PROTECT, related_name="+")
     #: Copied at creation so that results partition without joins.
     industry = models.CharField("行业", max_length=2, blank=True)
     region = models.CharField("地区", max_length=6, blank=True)
     status = models.CharField("状态", max_length=16, choices=AssessmentStatus.choices,
-                              default=AssessmentStatus.PENDING, db_index=True)
+                              default=AssessmentStatus.PENDING)
     draft_at = models.DateTimeField("开始填报", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     returned_at = models.DateTimeField("退回时间", null=True, blank=True)
@@ -242,7 +245,7 @@ class Assessment(TimeStampedModel):
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     spot_checked = models.BooleanField("抽查样本", default=False)
     total_hundredths = models.IntegerField("总分（百分之一分）", null=True, blank=True)
-    grade = models.CharField("等级", max_length=16, blank=True, db_index=True)
+    grade = models.CharField("等级", max_length=16, blank=True)
     vetoed = models.BooleanField("一票否决", default=False)
     rank_chamber = models.PositiveIntegerField(null=True, blank=True)
     below_chamber = models.PositiveIntegerField(null=True, blank=True)
@@ -288,9 +291,12 @@ class Assessment(TimeStampedModel):
 
 
 class DimensionScore(models.Model):
+    # The unique (assessment, dimension) index serves lookups by assessment; 400,000 of these
+    # rows are rebuilt at each publication, so no further indexes.
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
-                                   related_name="dimension_scores")
-    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
+                                   related_name="dimension_scores", db_index=False)
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+",
+                                  db_index=False)
     score_hundredths = models.IntegerField(default=0)
 
     class Meta:

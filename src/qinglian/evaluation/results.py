@@ -62,47 +62,61 @@ def recompute_results(campaign: Campaign, only: list[int] | None = None) -> int:
     recomputed for the whole campaign, since one changed total moves everyone's rank. Returns
     the number of assessments in the campaign.
 
-    Three statements: rebuild the dimension scores (``INSERT … SELECT … GROUP BY``), then one
-    ``UPDATE … FROM`` whose source computes totals and vetoes and, over them, the window
-    functions for the three rank groups — each assessment row is rewritten once.
+    The answers are aggregated once into a temporary table (PostgreSQL may scan them in
+    parallel there, which it never does for ``INSERT … SELECT``), which then feeds both the
+    dimension scores and one ``UPDATE … FROM`` whose source computes totals and vetoes and,
+    over them, the window functions of the three rank groups. Assessment rows whose results
+    did not change are not rewritten.
     """
     t = _tables()
+    postgres = connection.vendor == "postgresql"
     grade, grade_params = _grade_case(campaign)
-    rank_sets = ", ".join(f"{kind}_{group} = r.{kind}_{group}"
-                          for group in GROUPS for kind in ("rank", "below", "peers"))
+    result_columns = ["total_hundredths", "vetoed", "grade",
+                      *(f"{kind}_{group}" for group in GROUPS for kind in ("rank", "below", "peers"))]
+    sources = ["r.total", "r.vetoed", grade,
+               *(f"r.{kind}_{group}" for group in GROUPS for kind in ("rank", "below", "peers"))]
+    sets = ", ".join(f"{column} = {source}" for column, source in zip(result_columns, sources,
+                                                                       strict=True))
+    distinct = "IS DISTINCT FROM" if postgres else "IS NOT"
+    changed = " OR ".join(f"{t['assessment']}.{column} {distinct} {source}"
+                          for column, source in zip(result_columns, sources, strict=True))
     chosen, chosen_params = "", []
     if only is not None:
         chosen = f" AND id IN ({', '.join(['%s'] * len(only))})" if only else " AND 1 = 0"
         chosen_params = list(only)
     fresh = f"s.id IN ({', '.join(['%s'] * len(only))})" if only else ("1 = 0" if only == [] else "1 = 1")
+    scratch = "qinglian_dimension_totals"
     statements: list[tuple[str, list[int | str]]] = [
+        (f"DROP TABLE IF EXISTS {scratch}", []),
+        (f"CREATE TEMPORARY TABLE {scratch} AS "  # noqa: S608
+         f"SELECT a.assessment_id, i.dimension_id, SUM(a.score_hundredths) AS score "
+         f"FROM {t['answer']} a JOIN {t['indicator']} i ON i.id = a.indicator_id "
+         f"WHERE a.assessment_id IN (SELECT id FROM {t['assessment']} "
+         f"WHERE campaign_id = %s{chosen}) GROUP BY a.assessment_id, i.dimension_id",
+         [campaign.pk, *chosen_params]),
         (f"DELETE FROM {t['dimension_score']} WHERE assessment_id IN "  # noqa: S608
          f"(SELECT id FROM {t['assessment']} WHERE campaign_id = %s{chosen})",
          [campaign.pk, *chosen_params]),
         (f"INSERT INTO {t['dimension_score']} "  # noqa: S608
          f"(assessment_id, dimension_id, score_hundredths) "
-         f"SELECT a.assessment_id, i.dimension_id, SUM(a.score_hundredths) "
-         f"FROM {t['answer']} a JOIN {t['indicator']} i ON i.id = a.indicator_id "
-         f"WHERE a.assessment_id IN (SELECT id FROM {t['assessment']} "
-         f"WHERE campaign_id = %s{chosen}) GROUP BY a.assessment_id, i.dimension_id",
-         [campaign.pk, *chosen_params]),
-        (f"UPDATE {t['assessment']} SET total_hundredths = r.total, vetoed = r.vetoed, "  # noqa: S608
-         f"grade = {grade}, {rank_sets} FROM (SELECT id, total, vetoed, {_rank_columns()} FROM ("
+         f"SELECT assessment_id, dimension_id, score FROM {scratch}", []),
+        (f"UPDATE {t['assessment']} SET {sets} "  # noqa: S608
+         f"FROM (SELECT id, total, vetoed, {_rank_columns()} FROM ("
          f"SELECT s.id, s.chamber_id, s.industry, s.region, "
          f"CASE WHEN {fresh} THEN COALESCE(d.total, 0) ELSE s.total_hundredths END AS total, "
          f"CASE WHEN {fresh} THEN EXISTS (SELECT 1 FROM {t['finding']} f "
          f"WHERE f.assessment_id = s.id AND f.status = %s) ELSE s.vetoed END AS vetoed "
-         f"FROM {t['assessment']} s LEFT JOIN (SELECT assessment_id, SUM(score_hundredths) AS total "
-         f"FROM {t['dimension_score']} WHERE assessment_id IN (SELECT id FROM {t['assessment']} "
-         f"WHERE campaign_id = %s) GROUP BY assessment_id) d ON d.assessment_id = s.id "
-         f"WHERE s.campaign_id = %s) w) r WHERE {t['assessment']}.id = r.id",
+         f"FROM {t['assessment']} s LEFT JOIN (SELECT assessment_id, SUM(score) AS total "
+         f"FROM {scratch} GROUP BY assessment_id) d ON d.assessment_id = s.id "
+         f"WHERE s.campaign_id = %s) w) r WHERE {t['assessment']}.id = r.id AND ({changed})",
          [*grade_params, *chosen_params, *chosen_params, FindingStatus.CONFIRMED, campaign.pk,
-          campaign.pk]),
+          *grade_params]),
+        (f"DROP TABLE {scratch}", []),
     ]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The dimension-score aggregate has one group per assessment × dimension: give the
-            # hash aggregate room instead of spilling to disk (this transaction only).
+        if postgres:
+            # One group per assessment × dimension: give the hash aggregate room instead of
+            # spilling to disk (this transaction only).
             cursor.execute("SET LOCAL work_mem = '256MB'")
         for sql, params in statements:
             cursor.execute(sql, params)
