@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from qinglian.core.audit import verify_chain
 from qinglian.core.choices import Role
 from qinglian.core.models import AuditRecord
-from qinglian.evaluation import actions, result_actions
+from qinglian.evaluation import actions, result_actions, review_actions
 from qinglian.evaluation.choices import (
     FAIL_GRADE,
     AssessmentStatus,
@@ -90,34 +90,34 @@ def test_chamber_review_adjust_needs_comment_and_return_goes_back(city: Any, wor
     actions.do_submit_assessment(own, actor=user)
     with pytest.raises(ValidationError, match="管理范围"):  # the other chamber's member
         other = world.of(city.enterprises[2])
-        actions.do_review_answer(other.answers.first(), decision=ReviewDecision.ACCEPTED,
+        review_actions.do_review_answer(other.answers.first(), decision=ReviewDecision.ACCEPTED,
                                  actor=officer)
     adjust = _answer(world, city.enterprises[0], "JG01")
     with pytest.raises(ValidationError, match="调整说明"):
-        actions.do_review_answer(adjust, decision=ReviewDecision.ADJUSTED, points="60", actor=officer)
+        review_actions.do_review_answer(adjust, decision=ReviewDecision.ADJUSTED, points="60", actor=officer)
     with pytest.raises(ValidationError, match=r"0 到 120\.00 分之间"):
-        actions.do_review_answer(adjust, decision=ReviewDecision.ADJUSTED, points="121",
+        review_actions.do_review_answer(adjust, decision=ReviewDecision.ADJUSTED, points="121",
                                  comment="过高", actor=officer)
-    actions.do_review_answer(adjust, decision=ReviewDecision.ADJUSTED, points="60.5",
+    review_actions.do_review_answer(adjust, decision=ReviewDecision.ADJUSTED, points="60.5",
                              comment="抽查记录不全", actor=officer)
     adjust.refresh_from_db()
     assert adjust.score_hundredths == 6050 and adjust.self_hundredths == 12000
     returned = _answer(world, city.enterprises[0], "JY01")
-    actions.do_review_answer(returned, decision=ReviewDecision.RETURNED,
+    review_actions.do_review_answer(returned, decision=ReviewDecision.RETURNED,
                              comment="请补充制度发文", actor=officer)
     with pytest.raises(ValidationError, match="未给出初审意见"):
-        actions.do_complete_review(own, actor=officer)
+        review_actions.do_complete_review(own, actor=officer)
     for answer in own.answers.filter(decision=ReviewDecision.PENDING).exclude(
             indicator__method="computed"):
-        actions.do_review_answer(answer, decision=ReviewDecision.ACCEPTED, actor=officer)
-    actions.do_complete_review(own, actor=officer)
+        review_actions.do_review_answer(answer, decision=ReviewDecision.ACCEPTED, actor=officer)
+    review_actions.do_complete_review(own, actor=officer)
     assert world.of(city.enterprises[0]).status == AssessmentStatus.RETURNED
     actions.do_save_answer(returned, actor=user, bool_value=True, note="已补充")
     returned.refresh_from_db()
     assert returned.decision == ReviewDecision.PENDING
     actions.do_submit_assessment(own, actor=user)
-    actions.do_review_answer(returned, decision=ReviewDecision.ACCEPTED, actor=officer)
-    actions.do_complete_review(own, actor=officer)
+    review_actions.do_review_answer(returned, decision=ReviewDecision.ACCEPTED, actor=officer)
+    review_actions.do_complete_review(own, actor=officer)
     assert world.of(city.enterprises[0]).status == AssessmentStatus.REVIEWED
 
 

@@ -21,7 +21,7 @@ from qinglian.core.choices import Role
 from qinglian.core.models import AuditRecord
 from qinglian.core.permissions import restrict
 from qinglian.core.workflow import TransitionNotAllowed
-from qinglian.evaluation import actions, result_actions
+from qinglian.evaluation import actions, result_actions, review_actions
 from qinglian.evaluation.choices import (
     AssessmentStatus,
     CampaignStatus,
@@ -104,10 +104,10 @@ def test_answer_returned_for_evidence_is_published_at_full_self_score(
     fed, officer = city.users[FED], city.users[CH]
     actions.do_start_chamber_review(world.campaign, actor=fed)
     returned = _answer(world, e0, "JY01")
-    actions.do_review_answer(returned, decision=ReviewDecision.RETURNED,
+    review_actions.do_review_answer(returned, decision=ReviewDecision.RETURNED,
                              comment="制度文件未盖章", actor=officer)
-    actions.do_accept_remaining(world.of(e0), actor=officer)
-    actions.do_complete_review(world.of(e0), actor=officer)
+    review_actions.do_accept_remaining(world.of(e0), actor=officer)
+    review_actions.do_complete_review(world.of(e0), actor=officer)
     assert world.of(e0).status == AssessmentStatus.RETURNED
     actions.do_start_federation_review(world.campaign, actor=fed)
     result_actions.do_publish_campaign(world.campaign, actor=fed)
@@ -184,10 +184,10 @@ def test_chamber_can_complete_review_during_federation_review(city: Any, world: 
     _submit(city, world, e0)
     fed, officer = city.users[FED], city.users[CH]
     actions.do_start_chamber_review(world.campaign, actor=fed)
-    actions.do_accept_remaining(world.of(e0), actor=officer)
+    review_actions.do_accept_remaining(world.of(e0), actor=officer)
     actions.do_start_federation_review(world.campaign, actor=fed)
     with pytest.raises(ValidationError):
-        actions.do_complete_review(world.of(e0), actor=officer)
+        review_actions.do_complete_review(world.of(e0), actor=officer)
     assert world.of(e0).status == AssessmentStatus.SUBMITTED
 
 
@@ -234,10 +234,10 @@ def test_changing_an_accepted_answer_after_return_keeps_the_chamber_score(
     user, officer, fed = city.users[ENT], city.users[CH], city.users[FED]
     _submit(city, world, e0)
     actions.do_start_chamber_review(world.campaign, actor=fed)
-    actions.do_review_answer(_answer(world, e0, "JG01"), decision=ReviewDecision.RETURNED,
+    review_actions.do_review_answer(_answer(world, e0, "JG01"), decision=ReviewDecision.RETURNED,
                              comment="请补充监督记录", actor=officer)
-    actions.do_accept_remaining(world.of(e0), actor=officer)
-    actions.do_complete_review(world.of(e0), actor=officer)
+    review_actions.do_accept_remaining(world.of(e0), actor=officer)
+    review_actions.do_complete_review(world.of(e0), actor=officer)
     accepted = _answer(world, e0, "JY01")
     assert accepted.decision == ReviewDecision.ACCEPTED and accepted.score_hundredths == 20000
     actions.do_save_answer(accepted, actor=user, bool_value=False)
@@ -257,7 +257,7 @@ def test_chamber_can_adjust_a_computed_indicator(city: Any, world: World) -> Non
     signed = _answer(world, e0, "WH02")
     assert signed.indicator.method == ScoringMethod.COMPUTED
     with pytest.raises(ValidationError):
-        actions.do_review_answer(signed, decision=ReviewDecision.ADJUSTED, points="0",
+        review_actions.do_review_answer(signed, decision=ReviewDecision.ADJUSTED, points="0",
                                  comment="不认可", actor=city.users[CH])
 
 
@@ -276,7 +276,7 @@ def test_chamber_keeps_write_scope_over_enterprise_that_withdrew(city: Any, worl
     registry_actions.do_change_membership_status(membership, to="withdrawn", actor=None,
                                                  note="退会")
     with pytest.raises(ValidationError):
-        actions.do_review_answer(_answer(world, e0, "JG01"), decision=ReviewDecision.ADJUSTED,
+        review_actions.do_review_answer(_answer(world, e0, "JG01"), decision=ReviewDecision.ADJUSTED,
                                  points="0", comment="已退会", actor=city.users[CH])
 
 
@@ -331,12 +331,12 @@ def test_complete_review_changes_computed_answers_without_audit(city: Any, world
     e0 = city.enterprises[0]
     _submit(city, world, e0)
     actions.do_start_chamber_review(world.campaign, actor=city.users[FED])
-    actions.do_accept_remaining(world.of(e0), actor=city.users[CH])
+    review_actions.do_accept_remaining(world.of(e0), actor=city.users[CH])
     computed = list(world.of(e0).answers.filter(indicator__method=ScoringMethod.COMPUTED))
     before = {a.pk: AuditRecord.objects.filter(object_id=str(a.pk), action="update",
                                                object_type="evaluation.answer").count()
               for a in computed}
-    actions.do_complete_review(world.of(e0), actor=city.users[CH])
+    review_actions.do_complete_review(world.of(e0), actor=city.users[CH])
     for answer in computed:
         answer.refresh_from_db()
         assert answer.decision == ReviewDecision.ACCEPTED

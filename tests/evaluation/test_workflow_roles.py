@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from qinglian.core.choices import Role
 from qinglian.core.models import AuditRecord
-from qinglian.evaluation import actions, result_actions
+from qinglian.evaluation import actions, result_actions, review_actions
 from qinglian.evaluation.choices import AssessmentStatus, CampaignStatus, ReviewDecision
 from qinglian.evaluation.models import Answer, Assessment, RecheckRequest
 from qinglian.evaluation.workflow import (
@@ -77,10 +77,10 @@ STEPS: list[Step] = [
     ("提交", lambda c, w: (answer_all(_own(c, w), c.users[Role.ENTERPRISE_USER]), _own(c, w))[1],
      lambda s, a: actions.do_submit_assessment(s, actor=a), {Role.ENTERPRISE_USER}),
     ("初审", lambda c, w: (_submitted(c, w), _answer(c, w))[1],
-     lambda s, a: actions.do_review_answer(s, decision=ReviewDecision.ACCEPTED, actor=a),
+     lambda s, a: review_actions.do_review_answer(s, decision=ReviewDecision.ACCEPTED, actor=a),
      {Role.CHAMBER_OFFICER}),
     ("完成初审", lambda c, w: _submitted(c, w),
-     lambda s, a: (actions.do_accept_remaining(s, actor=a), actions.do_complete_review(s, actor=a)),
+     lambda s, a: (review_actions.do_accept_remaining(s, actor=a), review_actions.do_complete_review(s, actor=a)),
      {Role.CHAMBER_OFFICER}),
     ("进入复核", lambda c, w: (actions.do_start_chamber_review(
         w.campaign, actor=c.users[Role.FEDERATION_OFFICER]), w.campaign)[1],
@@ -126,7 +126,7 @@ def test_other_chamber_officer_is_out_of_scope(city: Any) -> None:
     own = _submitted(city, world)
     stranger = _chamber_user(city, city.other_chamber.pk)
     with pytest.raises(ValidationError, match="管理范围"):
-        actions.do_accept_remaining(own, actor=stranger)
+        review_actions.do_accept_remaining(own, actor=stranger)
 
 
 def test_transitions_not_in_the_tables_are_refused(city: Any) -> None:

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qinglian.core.choices import Role
 from qinglian.core.models import User
-from qinglian.evaluation import actions, result_actions
+from qinglian.evaluation import actions, result_actions, review_actions
 from qinglian.evaluation.choices import ReviewDecision, ScoringMethod
 from qinglian.evaluation.framework_actions import FrameworkSpec, do_install_framework
 from qinglian.evaluation.models import Assessment, Campaign, Framework
@@ -105,8 +105,8 @@ def answer_all(assessment: Assessment, actor: Any, *, strength: str = "good") ->
 
 def accept_all(assessment: Assessment, actor: Any) -> None:
     for answer in assessment.answers.exclude(indicator__method=ScoringMethod.COMPUTED):
-        actions.do_review_answer(answer, decision=ReviewDecision.ACCEPTED, actor=actor)
-    actions.do_complete_review(assessment, actor=actor)
+        review_actions.do_review_answer(answer, decision=ReviewDecision.ACCEPTED, actor=actor)
+    review_actions.do_complete_review(assessment, actor=actor)
 
 
 def publish(city: Any, world: World, *, strengths: dict[int, str] | None = None) -> World:

@@ -21,6 +21,7 @@ from qinglian.core.formatting import chinese_date
 from qinglian.core.locking import lock
 from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, require, restrict
+from qinglian.core.validation import clean_text
 from qinglian.core.workflow import TransitionNotAllowed
 from qinglian.registry.models import Organisation, Person
 
@@ -59,15 +60,6 @@ def require_organisation(actor: Actor, organisation: Organisation) -> None:
     if actor is not None and not declaring_organisations(actor, WRITE).filter(
             pk=organisation.pk).exists():
         raise PermissionDenied("您只能办理本单位的申报")
-
-
-def clean_text(value: Any, what: str, *, required: bool = True, limit: int = 0) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({what: "此项为必填项"})
-    if limit and len(text) > limit:
-        raise ValidationError({what: f"不能超过 {limit} 个字符"})
-    return text
 
 
 def clean_amount(value: Any, what: str) -> Decimal:

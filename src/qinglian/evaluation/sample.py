@@ -24,7 +24,7 @@ from qinglian.core.choices import Role
 from qinglian.core.models import User
 from qinglian.registry.sample import ProgressFn, SampleCity
 
-from . import actions, result_actions
+from . import actions, result_actions, review_actions
 from .actions import AnswerInput
 from .choices import AssessmentStatus, ReviewDecision, ScoringMethod
 from .defaults import DEFAULT_FRAMEWORK
@@ -94,10 +94,10 @@ class EvaluationSample:
                       .filter(self_hundredths__gt=0).select_related("indicator").first())
             if answer is not None:
                 lowered = (Decimal(answer.self_hundredths or 0) / 200).quantize(Decimal("0.01"))
-                actions.do_review_answer(answer, decision=ReviewDecision.ADJUSTED, points=lowered,
+                review_actions.do_review_answer(answer, decision=ReviewDecision.ADJUSTED, points=lowered,
                                          comment="佐证材料不能完全支撑自评分，按半数计分", actor=None)
-        actions.do_accept_remaining(assessment, actor=None)
-        actions.do_complete_review(assessment, actor=None)
+        review_actions.do_accept_remaining(assessment, actor=None)
+        review_actions.do_complete_review(assessment, actor=None)
 
     def last_year(self, framework: Any) -> Campaign:
         year = self.today.year - 1

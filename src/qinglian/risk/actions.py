@@ -21,6 +21,7 @@ from qinglian.core.locking import lock
 from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, require, restrict
 from qinglian.core.uploads import validate_evidence
+from qinglian.core.validation import clean_text
 from qinglian.registry.choices import OrganisationKind
 from qinglian.registry.models import Organisation
 
@@ -50,15 +51,6 @@ def require_register(actor: Actor, organisation: Organisation) -> None:
     if actor is not None and not register_organisations(actor, WRITE).filter(
             pk=organisation.pk).exists():
         raise PermissionDenied("您只能维护本单位的廉洁风险点台账")
-
-
-def clean_text(value: Any, what: str, *, required: bool = True, limit: int = 0) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise ValidationError({what: "此项为必填项"})
-    if limit and len(text) > limit:
-        raise ValidationError({what: f"不能超过 {limit} 个字符"})
-    return text
 
 
 def _area(value: str) -> str:

@@ -20,7 +20,7 @@ from qinglian.core.permissions import WRITE, access, require
 from qinglian.core.workflow import TransitionNotAllowed
 from qinglian.registry.views.people import acting_user
 
-from .. import actions, result_actions
+from .. import result_actions, review_actions
 from ..choices import AssessmentStatus, ReviewDecision
 from ..forms_assessments import AdjustForm, CompleteReviewForm, FindingForm, ReasonForm, ReviewForm
 from ..models import Answer, Assessment, NegativeFinding
@@ -54,7 +54,7 @@ def assessment_review_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            actions.do_review_answer(answer, decision=data["decision"], points=data["points"],
+            review_actions.do_review_answer(answer, decision=data["decision"], points=data["points"],
                                      comment=data["comment"], actor=acting_user(request))
         except ValidationError as exc:
             form.apply_action_error(exc)
@@ -75,7 +75,7 @@ def assessment_complete_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = CompleteReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        actions.do_complete_review(assessment, actor=acting_user(request), note=note)
+        review_actions.do_complete_review(assessment, actor=acting_user(request), note=note)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     except TransitionNotAllowed as exc:
