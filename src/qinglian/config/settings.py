@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "qinglian.declarations",
     "qinglian.screening",
     "qinglian.risk",
+    "qinglian.credit",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,6 @@ urlpatterns = [
     path("declarations/", include("qinglian.declarations.urls")),
     path("screening/", include("qinglian.screening.urls")),
     path("risk/", include("qinglian.risk.urls")),
+    path("credit/", include("qinglian.credit.urls")),
     path("api/v1/", include("qinglian.config.api_urls")),
 ]

@@ -29,6 +29,11 @@ WRITE = "change"
 #: What each role may do. Scope still applies on top of these.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({
+        "credit.view", "credit.manage_record", "credit.publish_record", "credit.import",
+        "credit.manage_rules", "credit.propose_listing", "credit.decide_listing",
+        "credit.publish_listing", "credit.handle_objection", "credit.decide_repair",
+        "credit.make_pledge", "credit.record_breach", "credit.manage_documents", "credit.export",
+        "credit.view_dashboard", "credit.recompute_ratings",
         "declarations.view", "declarations.declare", "declarations.approve",
         "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
         "declarations.view_overview",
@@ -48,6 +53,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "core.manage_users", "core.manage_tokens",
     }),
     Role.FEDERATION_OFFICER: frozenset({
+        "credit.view", "credit.manage_record", "credit.publish_record", "credit.import",
+        "credit.manage_rules", "credit.propose_listing", "credit.decide_listing",
+        "credit.publish_listing", "credit.handle_objection", "credit.decide_repair",
+        "credit.make_pledge", "credit.record_breach", "credit.manage_documents", "credit.export",
+        "credit.view_dashboard", "credit.recompute_ratings",
         "declarations.view", "declarations.declare", "declarations.approve",
         "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
         "declarations.view_overview",
@@ -68,6 +78,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.export", "core.view_history", "core.manage_tokens",
     }),
     Role.CHAMBER_OFFICER: frozenset({
+        "credit.view", "credit.manage_record", "credit.propose_listing", "credit.make_pledge",
+        "credit.record_breach", "credit.manage_documents", "credit.export",
+        "credit.view_dashboard",
         "declarations.view", "declarations.declare", "declarations.approve",
         "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
         "declarations.view_overview",
@@ -83,6 +96,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.sign_commitment", "registry.import", "registry.export", "core.view_history",
     }),
     Role.ENTERPRISE_USER: frozenset({
+        "credit.view", "credit.file_objection", "credit.apply_repair", "credit.make_pledge",
         "declarations.view", "declarations.declare", "declarations.approve",
         "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
         "screening.view", "screening.screen", "screening.manage_list", "screening.review",
@@ -95,6 +109,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     Role.DEPARTMENT_HANDLER: frozenset({"registry.view"}),
     Role.AUDITOR: frozenset({
+        "credit.view", "credit.export", "credit.view_dashboard",
         "declarations.view", "declarations.export", "declarations.view_overview",
         "screening.view", "screening.export",
         "risk.view", "risk.view_overview", "risk.export",

@@ -1,0 +1,239 @@
+"""The only code that writes credit records (信用记录).
+
+Listings, objections and repair are in ``listing_actions.py``, ``objection_actions.py`` and
+``repair_actions.py``; pledges in ``pledge_actions.py``; the dual-publicity import in
+``imports.py``. Every action is atomic, checks the permission (403) and the scope, locks what it
+changes, records the change and a semantic event, and tells the ratings that an enterprise's
+records changed (``hooks.records_changed``, after commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qinglian.core.audit import record_change, record_event, snapshot
+from qinglian.core.choices import AuditAction
+from qinglian.core.locking import lock
+from qinglian.core.models import User
+from qinglian.core.permissions import WRITE, require, restrict
+from qinglian.core.validation import clean_text
+from qinglian.registry.choices import OrganisationKind
+from qinglian.registry.models import Organisation, Person
+from qinglian.registry.queries import jurisdiction_id
+
+from .choices import (
+    CATEGORY_POLARITY,
+    Polarity,
+    RecordCategory,
+    RecordStatus,
+    Severity,
+    Source,
+    SubjectKind,
+)
+from .hooks import records_changed
+from .models import CreditRecord
+from .numbers import next_number
+from .windows import apply_window
+from .workflow import RECORD_FLOW
+
+Actor = User | None
+EARLIEST = dt.date(1990, 1, 1)
+MAX_AMOUNT = Decimal("99999999999999.99")
+
+
+def require_perm(actor: Actor, perm: str) -> None:
+    if actor is not None:
+        require(actor, perm)
+
+
+def require_in_scope(actor: Actor, obj: Any, action: str = WRITE) -> None:
+    """The actor may change this object (the system, ``actor=None``, always may)."""
+    if actor is None:
+        return
+    if not restrict(type(obj).objects.filter(pk=obj.pk), actor, action).exists():
+        raise PermissionDenied("您无权办理该事项")
+
+
+def federation_of(actor: Actor, subject: Organisation | Person) -> Organisation:
+    """The federation keeping the subject's credit file; the actor must work in it."""
+    federation_id = subject.federation_id
+    if federation_id is None:
+        raise ValidationError("该主体未归属任何工商联，无法建立信用档案")
+    if actor is not None and actor.role != "admin" and jurisdiction_id(actor) != federation_id:
+        raise PermissionDenied("只能办理本辖区主体的信用事项")
+    return Organisation.objects.get(pk=federation_id)
+
+
+def clean_date(value: Any, what: str, *, today: dt.date) -> dt.date:
+    if not isinstance(value, dt.date):
+        raise ValidationError({what: "请填写日期"})
+    if value < EARLIEST:
+        raise ValidationError({what: f"日期不能早于 {EARLIEST:%Y-%m-%d}"})
+    if value > today:
+        raise ValidationError({what: "日期不能晚于今天"})
+    return value
+
+
+def clean_amount(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValidationError({"amount": "金额格式不正确"}) from exc
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise ValidationError({"amount": "金额应为不小于 0 的合理数值"})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": "金额最多保留两位小数"})
+    return amount
+
+
+def _subject(record: CreditRecord, subject: Organisation | Person) -> None:
+    if isinstance(subject, Organisation):
+        if subject.kind != OrganisationKind.ENTERPRISE:
+            raise ValidationError({"organisation": "信用记录的主体应为企业或从业人员"})
+        record.subject_kind, record.organisation = SubjectKind.ENTERPRISE, subject
+        record.subject_name, record.subject_code = subject.name, subject.uscc or ""
+    else:
+        record.subject_kind, record.person = SubjectKind.PRACTITIONER, subject
+        record.subject_name, record.subject_code = subject.name, ""
+
+
+def record_fields(record: CreditRecord, fields: dict[str, Any], *, today: dt.date) -> None:
+    """Validate and set the editable fields; the polarity follows the category."""
+    category = fields.get("category", record.category)
+    if category not in RecordCategory.values:
+        raise ValidationError({"category": "请选择信用记录类别"})
+    record.category = category
+    record.polarity = CATEGORY_POLARITY[category]
+    severity = fields.get("severity", record.severity) or ""
+    if record.polarity == Polarity.NEGATIVE:
+        if severity not in Severity.values:
+            raise ValidationError({"severity": "失信信息须选择失信程度（轻微 / 一般 / 严重）"})
+    else:
+        severity = ""
+    record.severity = severity
+    source = fields.get("source", record.source)
+    if source not in Source.values:
+        raise ValidationError({"source": "请选择信息来源"})
+    record.source = source
+    record.issuing_body = clean_text(fields.get("issuing_body", record.issuing_body),
+                                     "issuing_body", limit=128)
+    record.decision_number = clean_text(fields.get("decision_number", record.decision_number),
+                                        "decision_number", limit=64)
+    record.decision_date = clean_date(fields.get("decision_date", record.decision_date),
+                                      "decision_date", today=today)
+    record.legal_basis = clean_text(fields.get("legal_basis", record.legal_basis),
+                                    "legal_basis", limit=2000)
+    record.content = clean_text(fields.get("content", record.content), "content", limit=4000)
+    record.amount = clean_amount(fields.get("amount", record.amount))
+
+
+def _changed(record: CreditRecord) -> None:
+    if record.organisation_id is not None:
+        records_changed([record.organisation_id])
+
+
+@transaction.atomic
+def do_create_record(subject: Organisation | Person, *, actor: Actor,
+                     today: dt.date | None = None, window_months: int | None = None,
+                     publish: bool = False, **fields: Any) -> CreditRecord:
+    """Enter a credit record about an enterprise or a practitioner. Its window is fixed from
+    the federation's rules; ``publish`` publishes it at once (officers who may)."""
+    require_perm(actor, "credit.manage_record")
+    day = today or timezone.localdate()
+    federation = federation_of(actor, subject)
+    if actor is not None and actor.role == "chamber_officer" and isinstance(subject,
+                                                                             Organisation):
+        from qinglian.registry.models import Membership
+
+        if not Membership.objects.filter(organisation_id=actor.organisation_id,
+                                         member=subject).exists():
+            raise PermissionDenied("商会只能录入本会会员的信用记录")
+    lock(federation)
+    record = CreditRecord(federation=federation,
+                          entered_by=actor if actor is not None and actor.pk else None,
+                          entered_by_org_id=getattr(actor, "organisation_id", None))
+    _subject(record, subject)
+    record_fields(record, fields, today=day)
+    apply_window(record, window_months)
+    record.number = next_number(CreditRecord, "XY", day.year)
+    record.full_clean(exclude=["federation", "organisation", "person", "entered_by",
+                               "entered_by_org", "pledge"])
+    record.save()
+    record_change(record, AuditAction.CREATE, actor=actor, after=snapshot(record))
+    record_event(record, "credit_record.recorded", actor=actor,
+                 details={"category": record.category, "severity": record.severity})
+    if publish:
+        do_publish_record(record, actor=actor, today=day)
+    else:
+        _changed(record)
+    return record
+
+
+@transaction.atomic
+def do_publish_record(record: CreditRecord, *, actor: Actor,
+                      today: dt.date | None = None) -> CreditRecord:
+    """Publish a record: it is public from today to the end of its window (a record whose
+    rule says "not published", or whose window has already ended, is refused)."""
+    require_perm(actor, "credit.publish_record")
+    require_in_scope(actor, record)
+    record = lock(record)
+    day = today or timezone.localdate()
+    if not record.to_publish:
+        raise ValidationError("按公示期限规则，该信息不对外公示")
+    if record.publish_until is not None and record.publish_until < day:
+        raise ValidationError("该信息的公示期已届满，无需公示")
+    RECORD_FLOW.apply(record, to=RecordStatus.PUBLISHED, actor=actor,
+                      changes={"publish_from": day})
+    _changed(record)
+    return record
+
+
+@transaction.atomic
+def do_revoke_record(record: CreditRecord, *, actor: Actor, reason: str) -> CreditRecord:
+    """Revoke a record entered in error or whose decision was annulled. It leaves the public
+    view; its history is kept."""
+    require_in_scope(actor, record)
+    reason = clean_text(reason, "reason", limit=500)
+    record = lock(record)
+    RECORD_FLOW.apply(record, to=RecordStatus.REVOKED, actor=actor, note=reason)
+    _changed(record)
+    return record
+
+
+@transaction.atomic
+def do_correct_record(record: CreditRecord, *, actor: Actor, reason: str,
+                      today: dt.date | None = None, window_months: int | None = None,
+                      **fields: Any) -> CreditRecord:
+    """Correct a record's content (after an objection found it wrong): the fields change,
+    the window is recomputed from the corrected decision date and severity, and the change
+    is recorded with its reason. The status does not change."""
+    require_perm(actor, "credit.publish_record")
+    require_in_scope(actor, record)
+    reason = clean_text(reason, "reason", limit=500)
+    record = lock(record)
+    if record.status in (RecordStatus.REVOKED, RecordStatus.REPAIRED):
+        raise ValidationError("已撤销或已修复的记录不能更正")
+    day = today or timezone.localdate()
+    before = snapshot(record)
+    record_fields(record, fields, today=day)
+    try:
+        apply_window(record, window_months if window_months is not None
+                     else record.window_months or None)
+    except ValidationError:
+        if window_months is not None:
+            raise
+        apply_window(record)  # the kept length no longer fits the corrected severity
+    record.save()
+    record_change(record, AuditAction.UPDATE, actor=actor, before=before,
+                  after=snapshot(record))
+    record_event(record, "credit_record.corrected", actor=actor, details={"reason": reason})
+    _changed(record)
+    return record
