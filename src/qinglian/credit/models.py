@@ -290,6 +290,9 @@ class RatingLine(models.Model):
         verbose_name_plural = "评级因子明细"
         ordering = ("rating", "points")
 
+    def __str__(self) -> str:
+        return f"{self.category or self.grade} ×{self.count} {self.points:+d}"
+
 
 class Listing(TimeStampedModel):
     """A red-list or blacklist listing and its due process (see workflow.LISTING_FLOW)."""

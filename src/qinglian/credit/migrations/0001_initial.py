@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import qinglian.credit.models
 from django.conf import settings
 from django.db import migrations, models
+
+import qinglian.credit.models
 
 
 class Migration(migrations.Migration):
