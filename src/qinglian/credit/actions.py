@@ -24,7 +24,7 @@ from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, require, restrict
 from qinglian.core.validation import clean_text
 from qinglian.registry.choices import OrganisationKind
-from qinglian.registry.models import Organisation, Person
+from qinglian.registry.models import Membership, Organisation, Person
 from qinglian.registry.queries import jurisdiction_id
 
 from .choices import (
@@ -151,9 +151,7 @@ def do_create_record(subject: Organisation | Person, *, actor: Actor,
     federation = federation_of(actor, subject)
     if actor is not None and actor.role == "chamber_officer" and isinstance(subject,
                                                                              Organisation):
-        from qinglian.registry.models import Membership
-
-        if not Membership.objects.filter(organisation_id=actor.organisation_id,
+        if not Membership.objects.filter(organisation_id=actor.organisation_id or 0,
                                          member=subject).exists():
             raise PermissionDenied("商会只能录入本会会员的信用记录")
     lock(federation)

@@ -46,7 +46,7 @@ def _home_id(user: Any) -> int | None:
     return getattr(user, "organisation_id", None)
 
 
-def _members(chamber_id: int) -> QuerySet[Membership]:
+def _members(chamber_id: int) -> QuerySet[Any]:
     return Membership.objects.filter(
         organisation_id=chamber_id, status__in=[s.value for s in OPEN_MEMBERSHIP],
     ).values("member_id")
