@@ -149,11 +149,11 @@ def do_create_record(subject: Organisation | Person, *, actor: Actor,
     require_perm(actor, "credit.manage_record")
     day = today or timezone.localdate()
     federation = federation_of(actor, subject)
-    if actor is not None and actor.role == "chamber_officer" and isinstance(subject,
-                                                                             Organisation):
-        if not Membership.objects.filter(organisation_id=actor.organisation_id or 0,
-                                         member=subject).exists():
-            raise PermissionDenied("商会只能录入本会会员的信用记录")
+    if (actor is not None and actor.role == "chamber_officer"
+            and isinstance(subject, Organisation)
+            and not Membership.objects.filter(organisation_id=actor.organisation_id or 0,
+                                              member=subject).exists()):
+        raise PermissionDenied("商会只能录入本会会员的信用记录")
     lock(federation)
     record = CreditRecord(federation=federation,
                           entered_by=actor if actor is not None and actor.pk else None,
