@@ -50,6 +50,10 @@ NEGATIVE_CATEGORIES = tuple(c for c, p in CATEGORY_POLARITY.items() if p == Pola
 #: Categories under the dual-publicity (双公示) deadline of 7 working days.
 DUAL_PUBLICITY_CATEGORIES = (RecordCategory.LICENCE, RecordCategory.PENALTY)
 DUAL_PUBLICITY_WORKDAYS = 7
+#: Due-process clocks (working days) while a federation has not set its own (CreditPolicy).
+DEFAULT_OBJECTION_WINDOW_DAYS = 10
+DEFAULT_OBJECTION_HANDLING_DAYS = 7
+DEFAULT_REPAIR_HANDLING_DAYS = 15
 
 
 class Severity(models.TextChoices):

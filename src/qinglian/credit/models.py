@@ -24,6 +24,9 @@ from django.db.models import Q
 from qinglian.core.models import TimeStampedModel
 
 from .choices import (
+    DEFAULT_OBJECTION_HANDLING_DAYS,
+    DEFAULT_OBJECTION_WINDOW_DAYS,
+    DEFAULT_REPAIR_HANDLING_DAYS,
     DocumentKind,
     ListingOrigin,
     ListingStatus,
@@ -69,6 +72,33 @@ class WindowRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.min_months}–{self.max_months} 个月"
+
+
+class CreditPolicy(TimeStampedModel):
+    """A federation's due-process clocks, in working days (defaults when it has set none)."""
+
+    federation = models.OneToOneField("registry.Organisation", verbose_name="工商联",
+                                      on_delete=models.PROTECT, related_name="+")
+    objection_window_days = models.PositiveSmallIntegerField(
+        "告知后异议期（工作日）", default=DEFAULT_OBJECTION_WINDOW_DAYS)
+    objection_handling_days = models.PositiveSmallIntegerField(
+        "异议办理期限（工作日）", default=DEFAULT_OBJECTION_HANDLING_DAYS)
+    repair_handling_days = models.PositiveSmallIntegerField(
+        "信用修复办理期限（工作日）", default=DEFAULT_REPAIR_HANDLING_DAYS)
+
+    class Meta:
+        verbose_name = "信用工作时限"
+        verbose_name_plural = "信用工作时限"
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=Q(objection_window_days__gte=1, objection_window_days__lte=60,
+                            objection_handling_days__gte=1, objection_handling_days__lte=60,
+                            repair_handling_days__gte=1, repair_handling_days__lte=60),
+                name="credit_policy_bounds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"异议期 {self.objection_window_days} 个工作日"
 
 
 class CreditRecord(TimeStampedModel):
