@@ -34,9 +34,12 @@ def do_make_pledge(subject: Organisation | Person, *, actor: Actor, title: str, 
     if (actor is not None and actor.role == Role.ENTERPRISE_USER
             and (not isinstance(subject, Organisation) or subject.pk != actor.organisation_id)):
         raise PermissionDenied("企业用户只能以本企业名义作出信用承诺")
-    federation = federation_of(actor, subject) if (
-        actor is None or actor.role != Role.ENTERPRISE_USER) else Organisation.objects.get(
-        pk=subject.federation_id)
+    if actor is not None and actor.role == Role.ENTERPRISE_USER:
+        if subject.federation_id is None:
+            raise ValidationError("本企业未归属任何工商联，无法作出信用承诺")
+        federation = Organisation.objects.get(pk=subject.federation_id)
+    else:
+        federation = federation_of(actor, subject)
     day = today or timezone.localdate()
     if kind not in PledgeKind.values:
         raise ValidationError({"kind": "请选择承诺类型"})
