@@ -23,6 +23,7 @@ from qinglian.core.locking import lock
 from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, require, restrict
 from qinglian.core.validation import clean_text
+from qinglian.core.workflow import TransitionNotAllowed
 from qinglian.registry.choices import OrganisationKind
 from qinglian.registry.models import Membership, Organisation, Person
 from qinglian.registry.queries import jurisdiction_id
@@ -35,11 +36,12 @@ from .choices import (
     Severity,
     Source,
     SubjectKind,
+    WindowKind,
 )
 from .hooks import records_changed
-from .models import CreditRecord
+from .models import CreditPledge, CreditPolicy, CreditRecord, WindowRule
 from .numbers import next_number
-from .windows import apply_window
+from .windows import apply_window, check_window, window_rules
 from .workflow import RECORD_FLOW
 
 Actor = User | None
@@ -143,9 +145,11 @@ def _changed(record: CreditRecord) -> None:
 @transaction.atomic
 def do_create_record(subject: Organisation | Person, *, actor: Actor,
                      today: dt.date | None = None, window_months: int | None = None,
-                     publish: bool = False, **fields: Any) -> CreditRecord:
+                     publish: bool = False, pledge: CreditPledge | None = None,
+                     **fields: Any) -> CreditRecord:
     """Enter a credit record about an enterprise or a practitioner. Its window is fixed from
-    the federation's rules; ``publish`` publishes it at once (officers who may)."""
+    the federation's rules; ``publish`` publishes it at once (officers who may); ``pledge``
+    is the pledge whose breach the record states."""
     require_perm(actor, "credit.manage_record")
     day = today or timezone.localdate()
     federation = federation_of(actor, subject)
@@ -157,7 +161,8 @@ def do_create_record(subject: Organisation | Person, *, actor: Actor,
     lock(federation)
     record = CreditRecord(federation=federation,
                           entered_by=actor if actor is not None and actor.pk else None,
-                          entered_by_org_id=getattr(actor, "organisation_id", None))
+                          entered_by_org_id=getattr(actor, "organisation_id", None),
+                          pledge=pledge)
     _subject(record, subject)
     record_fields(record, fields, today=day)
     apply_window(record, window_months)
@@ -235,3 +240,123 @@ def do_correct_record(record: CreditRecord, *, actor: Actor, reason: str,
     record_event(record, "credit_record.corrected", actor=actor, details={"reason": reason})
     _changed(record)
     return record
+
+
+@transaction.atomic
+def do_update_record(record: CreditRecord, *, actor: Actor, today: dt.date | None = None,
+                     window_months: int | None = None, **fields: Any) -> CreditRecord:
+    """Change a record that is not yet published (待公示). After publication a change is a
+    correction with its reason (``do_correct_record``)."""
+    require_perm(actor, "credit.manage_record")
+    require_in_scope(actor, record)
+    record = lock(record)
+    if record.status != RecordStatus.RECORDED:
+        raise ValidationError("已公示的记录不能直接修改，请通过“更正”办理并说明原因")
+    day = today or timezone.localdate()
+    before = snapshot(record)
+    record_fields(record, fields, today=day)
+    apply_window(record, window_months)
+    record.full_clean(exclude=["federation", "organisation", "person", "entered_by",
+                               "entered_by_org", "pledge"])
+    record.save()
+    record_change(record, AuditAction.UPDATE, actor=actor, before=before,
+                  after=snapshot(record))
+    _changed(record)
+    return record
+
+
+def do_publish_records(records: list[CreditRecord], *, actor: Actor,
+                       today: dt.date | None = None) -> tuple[int, list[str]]:
+    """Publish several records (the dual-publicity queue's "publish selected"). Each is
+    published in its own transaction; a refusal names the record and does not stop the
+    others. Returns how many were published and the refusals."""
+    require_perm(actor, "credit.publish_record")
+    published, refusals = 0, []
+    for record in records:
+        try:
+            do_publish_record(record, actor=actor, today=today)
+        except (ValidationError, PermissionDenied, TransitionNotAllowed) as exc:
+            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            refusals.append(f"{record.number}：{text}")
+        else:
+            published += 1
+    return published, refusals
+
+
+def _federation_officer(actor: Actor, federation: Organisation) -> None:
+    require_perm(actor, "credit.manage_rules")
+    if federation.kind != OrganisationKind.FEDERATION:
+        raise ValidationError("公示期限规则和办理时限由工商联设置")
+    if actor is not None and actor.role != "admin" and jurisdiction_id(actor) != federation.pk:
+        raise PermissionDenied("只能设置本工商联的规则")
+
+
+@transaction.atomic
+def do_set_window_rules(federation: Organisation, rules: dict[str, tuple[bool, int, int]], *,
+                        actor: Actor) -> int:
+    """Set the federation's publication windows (one rule per ``WindowKind``) inside the legal
+    bounds. Changes apply to records entered afterwards; records already entered keep the
+    window they were given. Returns how many rules changed."""
+    _federation_officer(actor, federation)
+    lock(federation)
+    errors: dict[str, list[str]] = {}
+    for kind, (publish, low, high) in rules.items():
+        if kind not in WindowKind.values:
+            raise ValidationError(f"未知的信息类别：{kind}")
+        try:
+            check_window(kind, publish, low, high)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    current = {w.kind: w for w in window_rules(federation.pk)}
+    changed = 0
+    for kind, (publish, low, high) in rules.items():
+        old = current[kind]
+        if (old.publish, old.min_months, old.max_months) == (publish, low, high):
+            continue
+        rule = WindowRule.objects.filter(federation=federation, kind=kind).first()
+        before = snapshot(rule) if rule is not None else None
+        if rule is None:
+            rule = WindowRule(federation=federation, kind=kind)
+        rule.publish, rule.min_months, rule.max_months = publish, low, high
+        rule.save()
+        record_change(rule, AuditAction.UPDATE if before else AuditAction.CREATE, actor=actor,
+                      before=before, after=snapshot(rule))
+        record_event(rule, "credit_window.changed", actor=actor, details={
+            "kind": kind, "from": [old.publish, old.min_months, old.max_months],
+            "to": [publish, low, high]})
+        changed += 1
+    return changed
+
+
+POLICY_FIELDS = ("objection_window_days", "objection_handling_days", "repair_handling_days")
+
+
+@transaction.atomic
+def do_set_credit_policy(federation: Organisation, *, actor: Actor,
+                         **days: int) -> CreditPolicy:
+    """Set the federation's due-process clocks in working days (1–60 each): the objection
+    window after a listing is notified, and the time to handle an objection and a repair."""
+    _federation_officer(actor, federation)
+    lock(federation)
+    policy = CreditPolicy.objects.filter(federation=federation).first()
+    before = snapshot(policy) if policy is not None else None
+    if policy is None:
+        policy = CreditPolicy(federation=federation)
+    errors = {}
+    for name in POLICY_FIELDS:
+        value = days.get(name, getattr(policy, name))
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 60:
+            errors[name] = "应为 1 至 60 之间的工作日数"
+        else:
+            setattr(policy, name, value)
+    if errors:
+        raise ValidationError(errors)
+    policy.save()
+    after = snapshot(policy)
+    if before != after:
+        record_change(policy, AuditAction.UPDATE if before else AuditAction.CREATE,
+                      actor=actor, before=before, after=after)
+    return policy

@@ -25,7 +25,19 @@ from .choices import (
     DUAL_PUBLICITY_WORKDAYS,
     WindowKind,
 )
-from .models import CreditRecord, WindowRule
+from .models import CreditPolicy, CreditRecord, WindowRule
+
+#: Legal bounds of each rule (national credit-repair rules in force from 2026): the lowest
+#: minimum and the highest maximum, in months. Positive and licence information: at most 5
+#: years (the model's own ceiling).
+LEGAL_BOUNDS: dict[str, tuple[int, int]] = {
+    WindowKind.MINOR: (0, 3),
+    WindowKind.ORDINARY: (3, 12),
+    WindowKind.SERIOUS: (12, 36),
+    WindowKind.OTHER: (0, 60),
+}
+#: Items due within this many working days show as "due soon" (临期).
+DUE_SOON_WORKDAYS = 3
 
 
 @dataclass(frozen=True)
@@ -61,10 +73,41 @@ def publish_due(decision_date: dt.date) -> dt.date:
     return working_days_after(decision_date, DUAL_PUBLICITY_WORKDAYS)
 
 
-def apply_window(record: CreditRecord, months: int | None = None) -> None:
+def check_window(kind: str, publish: bool, min_months: int, max_months: int) -> None:
+    """A rule must stay inside the legal bounds of its kind (ValidationError keyed by field:
+    ``<kind>_min`` / ``<kind>_max``)."""
+    low, high = LEGAL_BOUNDS[kind]
+    label = WindowKind(kind).label
+    errors: dict[str, str] = {}
+    if min_months < low:
+        errors[f"{kind}_min"] = f"{label}的最短公示期不能少于 {low} 个月"
+    if max_months > high:
+        errors[f"{kind}_max"] = f"{label}的最长公示期不能超过 {high} 个月"
+    if min_months > max_months:
+        errors[f"{kind}_min"] = "最短公示期不能长于最长公示期"
+    if publish and max_months == 0:
+        errors[f"{kind}_max"] = "对外公示时最长公示期应至少 1 个月"
+    if errors:
+        raise ValidationError(errors)
+
+
+def due_soon_until(today: dt.date) -> dt.date:
+    """The last due date that counts as "due soon" today."""
+    return working_days_after(today, DUE_SOON_WORKDAYS)
+
+
+def credit_policy(federation_id: int) -> CreditPolicy:
+    """The federation's due-process clocks (an unsaved default when it has set none)."""
+    policy = CreditPolicy.objects.filter(federation_id=federation_id).first()
+    return policy if policy is not None else CreditPolicy(federation_id=federation_id)
+
+
+def apply_window(record: CreditRecord, months: int | None = None,
+                 rule: Window | None = None) -> None:
     """Fix the record's window from its federation's rule; ``months`` chooses a length inside
-    the rule's bounds (default: the longest)."""
-    rule = window_rule(record.federation_id, record.window_kind)
+    the rule's bounds (default: the longest). ``rule`` saves the look-up in bulk imports."""
+    if rule is None or rule.kind != record.window_kind:
+        rule = window_rule(record.federation_id, record.window_kind)
     if months is None:
         months = rule.max_months
     if not rule.min_months <= months <= rule.max_months:
