@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "qinglian.screening",
     "qinglian.risk",
     "qinglian.credit",
+    "qinglian.portal",  # issue 4: the public disclosure portal
 ]
 
 MIDDLEWARE = [
@@ -190,3 +191,29 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- public portal (issue 4): cache and rate limits ------------------------------------------
+# QINGLIAN_CACHE_URL: locmem:// (default, one cache per process), file:///abs/dir (shared by
+# every worker of one machine), redis://host:6379/0, dummy:// (no caching). Rate limits count
+# in this cache: give production several workers a shared one (file or redis).
+
+
+def _cache_from_url(url: str) -> dict[str, object]:
+    scheme, _, rest = url.partition("://")
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "file":
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": rest or str(QINGLIAN_HOME / "cache"),
+                "OPTIONS": {"MAX_ENTRIES": 20000}}
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": rest or "qinglian", "OPTIONS": {"MAX_ENTRIES": 5000}}
+
+
+CACHES = {"default": _cache_from_url(os.environ.get("QINGLIAN_CACHE_URL", "locmem://"))}
+PORTAL_CACHE_SECONDS = int(os.environ.get("QINGLIAN_PORTAL_CACHE_SECONDS", "60"))
+PORTAL_SEARCH_RATE = os.environ.get("QINGLIAN_PORTAL_SEARCH_RATE", "30/m")
+PORTAL_VERIFY_RATE = os.environ.get("QINGLIAN_PORTAL_VERIFY_RATE", "20/m")
+PORTAL_REPORT_RATE = os.environ.get("QINGLIAN_PORTAL_REPORT_RATE", "10/m")

@@ -1,0 +1,298 @@
+"""What the public may read, and nothing else.
+
+The portal never looks at the signed-in user: every read here is anonymous, goes through
+``credit.queries.public_records_q`` / ``public_listings_q`` for what is in force today, and
+names its columns explicitly (``.values(...)``) so that a field added to a model later cannot
+leak by accident. Free text that officers typed (contents, bases, summaries) is passed through
+``scrub`` as a second line of defence: an ID number or a mobile number someone pasted into it
+is masked before it reaches a page, a report or a cache.
+
+Allowed: an enterprise's name, USCC, chambers, industry, region; published integrity grade;
+red/black listings in force with measures and dates; records inside their window with their
+decision details; public pledges; the current credit rating. The name of a sanctioned
+practitioner appears on the lists (he is the sanctioned party) — never his ID number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from qinglian.credit.choices import (
+    ListKind,
+    Measure,
+    PledgeStatus,
+    Polarity,
+    RecordCategory,
+    Severity,
+    SubjectKind,
+)
+from qinglian.credit.models import ChamberDocument, CreditPledge, CreditRecord, Listing, Rating
+from qinglian.credit.queries import public_listings_q, public_records_q
+from qinglian.evaluation.choices import AssessmentStatus
+from qinglian.evaluation.models import Assessment
+from qinglian.registry import industries
+from qinglian.registry.choices import MembershipStatus, OrganisationKind
+from qinglian.registry.models import Membership, Organisation
+from qinglian.registry.regions import region_name
+
+#: Columns of an enterprise the portal may show (plus the key, for links and joins).
+ENTERPRISE_FIELDS = ("pk", "name", "uscc", "region", "industry")
+RECORD_FIELDS = ("number", "category", "polarity", "severity", "issuing_body",
+                 "decision_number", "decision_date", "content", "legal_basis",
+                 "open_objections", "publish_from", "publish_until")
+LISTING_FIELDS = ("number", "list_kind", "subject_kind", "subject_name", "subject_code",
+                  "measures", "basis", "effective_on", "expires_on", "open_objections")
+PLEDGE_FIELDS = ("number", "kind", "title", "content", "pledged_on", "valid_until", "status")
+DOCUMENT_FIELDS = ("pk", "kind", "title", "year", "summary", "size", "created_at",
+                   "organisation_id", "organisation__name")
+PUBLIC_PLEDGE_STATUSES = (PledgeStatus.ACTIVE, PledgeStatus.FULFILLED)
+
+_RIC = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_USCC_TEXT = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$")
+_CODE_CHARS = re.compile(r"[\s\-]")
+
+
+def scrub(text: str) -> str:
+    """Free text with ID-number-like and mobile-number-like digit runs masked."""
+    text = _RIC.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text or "")
+    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+
+
+def _enterprises() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE)
+
+
+def _describe(row: dict[str, Any]) -> dict[str, Any]:
+    row["region_name"] = (region_name(row["region"]) or "") if row["region"] else ""
+    row["industry_name"] = industries.DIVISIONS.get(row["industry"], "")
+    return row
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchPage:
+    """One page of results without a COUNT: a substring search over every enterprise cannot
+    count cheaply, and the public needs "next page", not "page 3 of 4,812"."""
+
+    query: str
+    how: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    number: int = 1
+    has_next: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def search_how(text: str) -> str:
+    """How a query is read: an 18-character code is a USCC (exact), Latin letters are pinyin
+    initials (prefix), anything else part of a name (substring)."""
+    compact = _CODE_CHARS.sub("", text).upper()
+    if len(compact) == 18 and _USCC_TEXT.match(compact):
+        return "uscc"
+    if text.isascii() and text.isalpha():
+        return "initials"
+    return "name"
+
+
+def search_enterprises(text: str, page: int = 1, per_page: int = 20) -> SearchPage:
+    text = " ".join(text.split())[:64]
+    how = search_how(text)
+    result = SearchPage(query=text, how=how, number=max(1, min(page, 500)))
+    if not text:
+        return result
+    qs = _enterprises()
+    if how == "uscc":
+        qs = qs.filter(uscc=_CODE_CHARS.sub("", text).upper())
+    elif how == "initials":
+        prefix = text.lower()
+        # a range over the index (LIKE 'x%' with ESCAPE does not use it on SQLite)
+        qs = qs.filter(name_initials__gte=prefix, name_initials__lt=prefix + "\uffff")
+    else:
+        qs = qs.filter(name__contains=text)
+    start = (result.number - 1) * per_page
+    rows = list(qs.order_by("name_pinyin", "pk").values(*ENTERPRISE_FIELDS)
+                [start:start + per_page + 1])
+    result.has_next = len(rows) > per_page
+    result.rows = [_describe(r) for r in rows[:per_page]]
+    return result
+
+
+# --- the profile ------------------------------------------------------------------------------
+
+
+def enterprise_by_uscc(uscc: str) -> dict[str, Any] | None:
+    code = _CODE_CHARS.sub("", uscc).upper()
+    row = _enterprises().filter(uscc=code).values(*ENTERPRISE_FIELDS).first()
+    return _describe(row) if row else None
+
+
+def _chambers(enterprise_id: int) -> list[str]:
+    return list(
+        Membership.objects.filter(member_id=enterprise_id, status=MembershipStatus.ADMITTED)
+        .order_by("organisation__name_pinyin").values_list("organisation__name", flat=True))
+
+
+def published_grade(enterprise_id: int) -> dict[str, Any] | None:
+    """The latest published integrity-index grade (by evaluation year, then publication)."""
+    row = (Assessment.objects.filter(enterprise_id=enterprise_id,
+                                      status=AssessmentStatus.PUBLISHED)
+            .exclude(grade="")
+            .order_by("-campaign__year", F("published_at").desc(nulls_last=True), "-pk")
+            .values("grade", "campaign__year", "published_at").first())
+    return dict(row) if row else None
+
+
+def _measures(codes: Any) -> list[str]:
+    labels = dict(Measure.choices)
+    return [labels.get(c, "") for c in (codes or []) if c in labels]
+
+
+def _listing(row: dict[str, Any]) -> dict[str, Any]:
+    row["list_label"] = ListKind(row["list_kind"]).label
+    row["measure_labels"] = _measures(row.pop("measures"))
+    row["basis"] = scrub(row["basis"])
+    if row["subject_kind"] != SubjectKind.ENTERPRISE:
+        row["subject_code"] = ""  # a practitioner is shown by name only
+    return row
+
+
+def _record(row: dict[str, Any]) -> dict[str, Any]:
+    row["category_label"] = RecordCategory(row["category"]).label
+    row["severity_label"] = Severity(row["severity"]).label if row["severity"] else ""
+    row["negative"] = row["polarity"] == Polarity.NEGATIVE
+    row["content"] = scrub(row["content"])
+    row["legal_basis"] = scrub(row["legal_basis"])
+    return row
+
+
+def enterprise_listings(enterprise_id: int, today: dt.date) -> list[dict[str, Any]]:
+    return [_listing(r) for r in Listing.objects.filter(public_listings_q(today),
+                                                         organisation_id=enterprise_id)
+            .order_by("list_kind", "-effective_on").values(*LISTING_FIELDS)]
+
+
+def enterprise_records(enterprise_id: int, today: dt.date) -> list[dict[str, Any]]:
+    return [_record(r) for r in CreditRecord.objects.filter(public_records_q(today),
+                                                             organisation_id=enterprise_id)
+            .order_by("-decision_date", "-pk").values(*RECORD_FIELDS)[:200]]
+
+
+def enterprise_pledges(enterprise_id: int) -> list[dict[str, Any]]:
+    rows = list(CreditPledge.objects.filter(organisation_id=enterprise_id, is_public=True,
+                                            status__in=PUBLIC_PLEDGE_STATUSES)
+                .order_by("-pledged_on", "-pk").values(*PLEDGE_FIELDS)[:50])
+    for row in rows:
+        row["content"] = scrub(row["content"])
+        row["status_label"] = PledgeStatus(row["status"]).label
+    return rows
+
+
+def current_rating(enterprise_id: int) -> dict[str, Any] | None:
+    row = (Rating.objects.filter(organisation_id=enterprise_id, is_current=True,
+                                  model__is_active=True)
+            .values("rating", "points", "computed_at").first())
+    return dict(row) if row else None
+
+
+def enterprise_profile(uscc: str, today: dt.date) -> dict[str, Any] | None:
+    """Everything the public credit profile (and the credit report) shows, or None."""
+    enterprise = enterprise_by_uscc(uscc)
+    if enterprise is None:
+        return None
+    pk = enterprise["pk"]
+    records = enterprise_records(pk, today)
+    listings = enterprise_listings(pk, today)
+    return {
+        "enterprise": enterprise,
+        "chambers": _chambers(pk),
+        "grade": published_grade(pk),
+        "rating": current_rating(pk),
+        "listings": listings,
+        "red": [x for x in listings if x["list_kind"] == ListKind.RED],
+        "black": [x for x in listings if x["list_kind"] == ListKind.BLACK],
+        "records": records,
+        "negative_count": sum(1 for r in records if r["negative"]),
+        "positive_count": sum(1 for r in records if r["polarity"] == Polarity.POSITIVE),
+        "pledges": enterprise_pledges(pk),
+        "today": today,
+    }
+
+
+# --- lists and announcements ------------------------------------------------------------------
+
+
+def listings_page_qs(list_kind: str, today: dt.date, text: str = "") -> QuerySet[Any]:
+    qs = Listing.objects.filter(public_listings_q(today), list_kind=list_kind)
+    text = text.strip()[:64]
+    if text:
+        code = _CODE_CHARS.sub("", text).upper()
+        qs = qs.filter(Q(subject_name__contains=text)
+                       | Q(subject_kind=SubjectKind.ENTERPRISE, subject_code=code))
+    return qs.order_by("-effective_on", "-pk").values(*LISTING_FIELDS, "organisation__uscc")
+
+
+def describe_listings(rows: Any) -> list[dict[str, Any]]:
+    return [_listing(dict(r)) for r in rows]
+
+
+def sanctions_qs(today: dt.date, text: str = "") -> QuerySet[Any]:
+    """Industry sanctions (行业惩戒) published and inside their window."""
+    qs = CreditRecord.objects.filter(public_records_q(today),
+                                     category=RecordCategory.INDUSTRY_SANCTION)
+    text = text.strip()[:64]
+    if text:
+        qs = qs.filter(subject_name__contains=text)
+    return qs.order_by("-decision_date", "-pk").values(
+        *RECORD_FIELDS, "subject_kind", "subject_name", "organisation__uscc")
+
+
+def describe_sanctions(rows: Any) -> list[dict[str, Any]]:
+    described = []
+    for r in rows:
+        row = _record(dict(r))
+        if row["subject_kind"] != SubjectKind.ENTERPRISE:
+            row["organisation__uscc"] = None
+        described.append(row)
+    return described
+
+
+def public_documents(chamber_id: int | None = None, kind: str = "") -> QuerySet[Any]:
+    qs = ChamberDocument.objects.filter(is_public=True)
+    if chamber_id is not None:
+        qs = qs.filter(organisation_id=chamber_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("organisation__name_pinyin", "-year", "-created_at", "-pk").values(
+        *DOCUMENT_FIELDS)
+
+
+def publishing_chambers() -> list[dict[str, Any]]:
+    return [dict(row) for row in Organisation.objects.filter(
+        pk__in=ChamberDocument.objects.filter(is_public=True).values("organisation_id"))
+        .order_by("name_pinyin").values("pk", "name")]
+
+
+def public_document(pk: int) -> ChamberDocument | None:
+    return (ChamberDocument.objects.filter(pk=pk, is_public=True)
+            .only("pk", "file", "original_name", "title").first())
+
+
+def portal_counts(today: dt.date) -> dict[str, int]:
+    return {
+        "enterprises": _enterprises().count(),
+        "records": CreditRecord.objects.filter(public_records_q(today)).count(),
+        "red": Listing.objects.filter(public_listings_q(today), list_kind=ListKind.RED).count(),
+        "black": Listing.objects.filter(public_listings_q(today),
+                                        list_kind=ListKind.BLACK).count(),
+        "documents": ChamberDocument.objects.filter(is_public=True).count(),
+    }
