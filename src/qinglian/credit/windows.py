@@ -65,8 +65,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def window_end(decision_date: dt.date, months: int) -> dt.date:
-    """The last day inside a window of ``months`` counted from the decision date."""
-    return add_months(decision_date, months) - dt.timedelta(days=1)
+    """The last day inside a window of ``months`` counted from the decision date: the day
+    before the same date that many months later; when that month has no such date (a window
+    from 31 January, or from 29 February to a common year), the end of that month — as the
+    Civil Code (art. 202) counts periods in months."""
+    later = add_months(decision_date, months)
+    if later.day < decision_date.day:  # clamped to the month's last day
+        return later
+    return later - dt.timedelta(days=1)
 
 
 def publish_due(decision_date: dt.date) -> dt.date:
