@@ -7,7 +7,11 @@ class CreditConfig(AppConfig):
     verbose_name = "信用体系"
 
     def ready(self) -> None:
-        from . import queries  # noqa: F401  (registers the scopes)
+        from . import (
+            integration,  # noqa: F401  (blacklist → exemplar blocker and eligibility rule)
+            queries,  # noqa: F401  (registers the scopes)
+            ratings,  # noqa: F401  (recomputes ratings when records change)
+        )
         from .events import register_labels
 
         register_labels()
