@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    """Data-driven early warning: ledgers, red-flag rules on DuckDB and Spark, alerts."""
+
+    name = "qinglian.monitoring"
+    label = "monitoring"
+    verbose_name = "大数据监测预警"

@@ -1,0 +1,140 @@
+"""Rule definitions: one :class:`Rule` per red flag, registered once by code."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Severity(enum.StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return {"high": "高", "medium": "中", "low": "低"}[self.value]
+
+
+class ParameterKind(enum.StrEnum):
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    TEXT = "text"
+    #: A set of strings; given as a list or as a pipe-separated string ("open|selective").
+    TEXT_SET = "text_set"
+    #: A mapping of string to integer (e.g. a threshold per procurement method detail).
+    TEXT_TO_INTEGER = "text_to_integer"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A setting of a rule: its type, default, bounds and what it means."""
+
+    name: str
+    kind: ParameterKind
+    default: Any
+    label: str
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    #: ``None`` is a meaningful value (e.g. "no fixed threshold: use the quartile fence").
+    optional: bool = False
+
+    def __post_init__(self) -> None:
+        if not _IDENTIFIER.match(self.name):
+            raise ValueError(f"parameter name {self.name!r} is not a lower-case identifier")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A red-flag rule: its SQL (DuckDB dialect) and everything a person needs to know about it."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    #: What scheme the rule catches, in Chinese.
+    catches: str
+    severity: Severity
+    #: Why a subject was flagged, in Chinese; ``{subject}``, ``{group}`` and ``{value}`` are
+    #: filled from the hit, and ``{<parameter>}`` from the parameter values of the run.
+    explanation: str
+    #: The groups the rule reports on, e.g. ("OCID", "Tenderer").
+    groups: tuple[str, ...]
+    #: The named input tables the SQL reads.
+    inputs: tuple[str, ...]
+    sql_path: Path
+    parameters: tuple[Parameter, ...] = ()
+    #: The Open Contracting Partnership red-flag identifier, where one applies.
+    red_flag: str = ""
+    #: The source the rule must agree with (e.g. the reference tool's documentation).
+    reference: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def sql(self) -> str:
+        return self.sql_path.read_text(encoding="utf-8")
+
+    def parameter(self, name: str) -> Parameter:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        raise KeyError(name)
+
+    def explain(self, *, group: str, subject: str, value: float, parameters: Mapping[str, Any]) -> str:
+        """The Chinese explanation of one hit."""
+        values = {name: _display(value) for name, value in parameters.items()}
+        return self.explanation.format(
+            **values, group=GROUP_LABELS.get(group, group), subject=subject, value=_display(value)
+        )
+
+
+GROUP_LABELS = {
+    "OCID": "采购项目",
+    "Buyer": "采购人",
+    "ProcuringEntity": "采购代理机构",
+    "Tenderer": "投标人",
+}
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple | frozenset | set):
+        return "、".join(sorted(str(v) for v in value)) or "（全部）"
+    if isinstance(value, dict):
+        return "；".join(f"{k}={v}" for k, v in sorted(value.items())) or "（无）"
+    return "（未设置）" if value is None else str(value)
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def register(rules: Iterable[Rule]) -> None:
+    """Add rules to the registry; a code can be defined only once."""
+    for rule in rules:
+        existing = _REGISTRY.get(rule.code)
+        if existing is not None and existing != rule:
+            raise ValueError(f"rule {rule.code} is defined twice")
+        _REGISTRY[rule.code] = rule
+
+
+def _load_builtin_rules() -> None:
+    from qinglian.monitoring.rules import ocds  # noqa: F401  (registers the OCDS indicators)
+
+
+def get_rule(code: str) -> Rule:
+    _load_builtin_rules()
+    return _REGISTRY[code]
+
+
+def all_rules(*, tag: str | None = None) -> list[Rule]:
+    _load_builtin_rules()
+    rules = sorted(_REGISTRY.values(), key=lambda rule: rule.code)
+    return [rule for rule in rules if tag is None or tag in rule.tags]
