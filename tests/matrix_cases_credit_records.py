@@ -56,6 +56,7 @@ def _w(city: Any) -> Any:
 
 def register(case: Callable[..., None], statuses: Callable[..., dict[str, set[int]]]) -> None:
     readers = statuses(A, dept=F)
+    exporters = statuses(A, dept=F, ent=F)  # an enterprise reads its file but exports nothing
     officers = statuses(F, admin=A, fed=A, chamber=A)
     fed_only = statuses(F, admin=A, fed=A)
     fed_post = statuses(F, admin=R, fed=R)
@@ -67,7 +68,7 @@ def register(case: Callable[..., None], statuses: Callable[..., dict[str, set[in
     case("credit_record_list", lambda c: "/credit/records/", readers)
     case("credit_record_list", lambda c: "/credit/records/?q=华为&category=penalty&public=yes"
          "&date_from=2026-01-01&status=recorded", readers, label="（筛选）")
-    case("credit_record_list", lambda c: "/credit/records/?export=xlsx", readers,
+    case("credit_record_list", lambda c: "/credit/records/?export=xlsx", exporters,
          label="（导出）")
     case("credit_record_create", lambda c: "/credit/records/new/", officers)
     case("credit_record_detail", lambda c: f"/credit/records/{_w(c).recorded.pk}/", own)
@@ -105,8 +106,8 @@ def register(case: Callable[..., None], statuses: Callable[..., dict[str, set[in
 
     # --- pledges ------------------------------------------------------------------------------
     case("credit_pledge_list", lambda c: "/credit/pledges/", readers)
-    case("credit_pledge_list", lambda c: "/credit/pledges/?export=xlsx&status=active", readers,
-         label="（导出）")
+    case("credit_pledge_list", lambda c: "/credit/pledges/?export=xlsx&status=active",
+         exporters, label="（导出）")
     case("credit_pledge_create", lambda c: "/credit/pledges/new/",
          statuses(A, dept=F, auditor=F))
     case("credit_pledge_detail", lambda c: f"/credit/pledges/{_w(c).pledge.pk}/", own)
