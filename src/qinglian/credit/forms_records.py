@@ -158,7 +158,9 @@ class DualImportForm(StyledForm):
     kind = forms.ChoiceField(label="信息类别", choices=list(KINDS.items()),
                              widget=forms.RadioSelect)
     file = forms.FileField(label="文件（.xlsx 或 .csv）",
-                           help_text="使用下方模板；CSV 可为 UTF-8 或 GBK 编码")
+                           help_text="使用下方模板；CSV 可为 UTF-8 或 GBK 编码",
+                           error_messages={"empty": "文件是空的（0 字节），请检查后重新上传",
+                                           "required": "请选择要导入的文件"})
 
     def __init__(self, *args: Any, federations: QuerySet[Organisation] | None = None,
                  **kwargs: Any) -> None:
