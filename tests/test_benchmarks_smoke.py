@@ -15,6 +15,7 @@ SMOKE_ARGS = {
     "bench_import.py": ["--rows", "50"],
     "bench_results.py": ["--enterprises", "200"],
     "bench_screening.py": ["--entries", "2000", "--parties", "5000", "--sample", "200"],
+    "bench_credit_ratings.py": ["--enterprises", "300", "--records", "3000"],
 }
 
 pytestmark = pytest.mark.slow
