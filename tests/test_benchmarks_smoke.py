@@ -16,6 +16,7 @@ SMOKE_ARGS = {
     "bench_results.py": ["--enterprises", "200"],
     "bench_screening.py": ["--entries", "2000", "--parties", "5000", "--sample", "200"],
     "bench_credit_ratings.py": ["--enterprises", "300", "--records", "3000"],
+    "bench_portal.py": ["--enterprises", "300", "--records", "3000", "--duration", "1", "--profiles", "30"],
 }
 
 pytestmark = pytest.mark.slow

@@ -177,3 +177,40 @@ def test_portal_ignores_the_users_scope(city: City, world: SimpleNamespace) -> N
     path = f"/portal/enterprises/{city.enterprises[1].uscc}/"
     response = city.client(Role.ENTERPRISE_USER).get(path)
     assert response.status_code == 200 and "杭州清风软件有限公司" in response.content.decode()
+
+
+def test_profile_shows_the_current_rating(city: City, world: SimpleNamespace) -> None:
+    from qinglian.credit.models import Rating, RatingModel
+
+    huawei = city.enterprises[0]
+    rating = Rating.objects.filter(organisation=huawei, is_current=True,
+                                   model__is_active=True).first()
+    if rating is None:  # the ratings module did not rate it: give it one by hand
+        model = (RatingModel.objects.filter(federation=city.federation, is_active=True).first()
+                 or RatingModel.objects.create(federation=city.federation, name="默认模型",
+                                               version=1, is_active=True))
+        rating = Rating.objects.create(organisation=huawei, model=model, points=55, rating="D",
+                                       computed_at=timezone.now())
+    _, html, _ = get(f"/portal/enterprises/{huawei.uscc}/")
+    assert f"{rating.rating} 级" in html
+    assert "暂未发布" in html  # no published integrity grade yet
+
+
+def test_profile_shows_the_latest_published_grade_only(city: City) -> None:
+    """Results are written by the evaluation app's actions; here rows stand in for them."""
+    from qinglian.evaluation.models import Assessment, Campaign, Framework
+
+    huawei = city.enterprises[0]
+    framework = Framework.objects.create(federation=city.federation, name="清廉指数", version=1)
+
+    def result(year: int, grade: str, status: str) -> None:
+        campaign = Campaign.objects.create(federation=city.federation, framework=framework,
+                                           year=year, name=f"{year}年度评价", status="published")
+        Assessment.objects.create(campaign=campaign, enterprise=huawei, chamber=city.chamber,
+                                  status=status, grade=grade, published_at=timezone.now())
+
+    result(2024, "优秀", "published")
+    result(2025, "标杆", "published")
+    result(2026, "不达标", "reviewed")  # not published: never shown
+    _, html, _ = get(f"/portal/enterprises/{huawei.uscc}/")
+    assert "标杆（2025 年度，已发布）" in html and "不达标" not in html

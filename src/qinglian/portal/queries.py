@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from qinglian.credit.choices import (
     ListKind,
@@ -130,10 +130,20 @@ def search_enterprises(text: str, page: int = 1, per_page: int = 20) -> SearchPa
 # --- the profile ------------------------------------------------------------------------------
 
 
-def enterprise_by_uscc(uscc: str) -> dict[str, Any] | None:
+def _profile_head(uscc: str) -> dict[str, Any] | None:
+    """The enterprise with its published grade and current rating, in one query."""
     code = _CODE_CHARS.sub("", uscc).upper()
-    row = _enterprises().filter(uscc=code).values(*ENTERPRISE_FIELDS).first()
-    return _describe(row) if row else None
+    grades = _published_grades(OuterRef("pk"))
+    ratings = Rating.objects.filter(organisation_id=OuterRef("pk"), is_current=True,
+                                    model__is_active=True).order_by("-computed_at", "-pk")
+    row = (_enterprises().filter(uscc=code)
+           .annotate(grade=Subquery(grades.values("grade")[:1]),
+                     grade_year=Subquery(grades.values("campaign__year")[:1]),
+                     rating_letter=Subquery(ratings.values("rating")[:1]),
+                     rating_at=Subquery(ratings.values("computed_at")[:1]))
+           .values(*ENTERPRISE_FIELDS, "grade", "grade_year", "rating_letter", "rating_at")
+           .first())
+    return _describe(dict(row)) if row else None
 
 
 def _chambers(enterprise_id: int) -> list[str]:
@@ -142,14 +152,11 @@ def _chambers(enterprise_id: int) -> list[str]:
         .order_by("organisation__name_pinyin").values_list("organisation__name", flat=True))
 
 
-def published_grade(enterprise_id: int) -> dict[str, Any] | None:
-    """The latest published integrity-index grade (by evaluation year, then publication)."""
-    row = (Assessment.objects.filter(enterprise_id=enterprise_id,
-                                      status=AssessmentStatus.PUBLISHED)
+def _published_grades(enterprise: Any) -> QuerySet[Assessment]:
+    """Published integrity-index results, latest first (by evaluation year, then publication)."""
+    return (Assessment.objects.filter(enterprise_id=enterprise, status=AssessmentStatus.PUBLISHED)
             .exclude(grade="")
-            .order_by("-campaign__year", F("published_at").desc(nulls_last=True), "-pk")
-            .values("grade", "campaign__year", "published_at").first())
-    return dict(row) if row else None
+            .order_by("-campaign__year", F("published_at").desc(nulls_last=True), "-pk"))
 
 
 def _measures(codes: Any) -> list[str]:
@@ -197,26 +204,21 @@ def enterprise_pledges(enterprise_id: int) -> list[dict[str, Any]]:
     return rows
 
 
-def current_rating(enterprise_id: int) -> dict[str, Any] | None:
-    row = (Rating.objects.filter(organisation_id=enterprise_id, is_current=True,
-                                  model__is_active=True)
-            .values("rating", "points", "computed_at").first())
-    return dict(row) if row else None
-
-
 def enterprise_profile(uscc: str, today: dt.date) -> dict[str, Any] | None:
     """Everything the public credit profile (and the credit report) shows, or None."""
-    enterprise = enterprise_by_uscc(uscc)
-    if enterprise is None:
+    head = _profile_head(uscc)
+    if head is None:
         return None
-    pk = enterprise["pk"]
+    pk = head["pk"]
+    grade, grade_year = head.pop("grade"), head.pop("grade_year")
+    letter, rated_at = head.pop("rating_letter"), head.pop("rating_at")
     records = enterprise_records(pk, today)
     listings = enterprise_listings(pk, today)
     return {
-        "enterprise": enterprise,
+        "enterprise": head,
         "chambers": _chambers(pk),
-        "grade": published_grade(pk),
-        "rating": current_rating(pk),
+        "grade": {"grade": grade, "campaign__year": grade_year} if grade else None,
+        "rating": {"rating": letter, "computed_at": rated_at} if letter else None,
         "listings": listings,
         "red": [x for x in listings if x["list_kind"] == ListKind.RED],
         "black": [x for x in listings if x["list_kind"] == ListKind.BLACK],

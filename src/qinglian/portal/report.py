@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import logging
 import secrets
 from typing import Any
 
@@ -100,4 +101,5 @@ def report_html(profile: dict[str, Any], report: CreditReport) -> str:
 def render_pdf(profile: dict[str, Any], report: CreditReport) -> bytes:
     from weasyprint import HTML  # imported late: it loads Pango
 
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return bytes(HTML(string=report_html(profile, report)).write_pdf())
