@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "qinglian.screening",
     "qinglian.risk",
     "qinglian.credit",
+    "qinglian.monitoring",
     "qinglian.portal",  # issue 4: the public disclosure portal
 ]
 

@@ -29,6 +29,8 @@ WRITE = "change"
 #: What each role may do. Scope still applies on top of these.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({
+        "monitoring.view", "monitoring.load", "monitoring.run", "monitoring.manage_alert",
+        "monitoring.handle_alert", "monitoring.export",
         "credit.view", "credit.manage_record", "credit.publish_record", "credit.import",
         "credit.manage_rules", "credit.propose_listing", "credit.decide_listing",
         "credit.publish_listing", "credit.handle_objection", "credit.decide_repair",
@@ -53,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "core.manage_users", "core.manage_tokens",
     }),
     Role.FEDERATION_OFFICER: frozenset({
+        "monitoring.view", "monitoring.load", "monitoring.run", "monitoring.manage_alert",
+        "monitoring.handle_alert", "monitoring.export",
         "credit.view", "credit.manage_record", "credit.publish_record", "credit.import",
         "credit.manage_rules", "credit.propose_listing", "credit.decide_listing",
         "credit.publish_listing", "credit.handle_objection", "credit.decide_repair",
@@ -78,6 +82,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.export", "core.view_history", "core.manage_tokens",
     }),
     Role.CHAMBER_OFFICER: frozenset({
+        "monitoring.view", "monitoring.load", "monitoring.run", "monitoring.manage_alert",
+        "monitoring.handle_alert", "monitoring.export",
         "credit.view", "credit.manage_record", "credit.propose_listing", "credit.make_pledge",
         "credit.record_breach", "credit.manage_documents", "credit.export",
         "credit.view_dashboard",
@@ -96,6 +102,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "registry.sign_commitment", "registry.import", "registry.export", "core.view_history",
     }),
     Role.ENTERPRISE_USER: frozenset({
+        "monitoring.view", "monitoring.load", "monitoring.run", "monitoring.manage_alert",
+        "monitoring.handle_alert", "monitoring.export",
         "credit.view", "credit.file_objection", "credit.apply_repair", "credit.make_pledge",
         "declarations.view", "declarations.declare", "declarations.approve",
         "declarations.manage_thresholds", "declarations.manage_round", "declarations.export",
@@ -109,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     }),
     Role.DEPARTMENT_HANDLER: frozenset({"registry.view"}),
     Role.AUDITOR: frozenset({
+        "monitoring.view", "monitoring.export",
         "credit.view", "credit.export", "credit.view_dashboard",
         "declarations.view", "declarations.export", "declarations.view_overview",
         "screening.view", "screening.export",

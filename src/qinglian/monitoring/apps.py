@@ -7,3 +7,6 @@ class MonitoringConfig(AppConfig):
     name = "qinglian.monitoring"
     label = "monitoring"
     verbose_name = "大数据监测预警"
+
+    def ready(self) -> None:
+        from . import queries  # noqa: F401  (registers the scopes)
