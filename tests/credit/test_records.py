@@ -42,7 +42,7 @@ def form(**override: Any) -> dict[str, Any]:
 
 
 def make(city: City, **extra: Any) -> CreditRecord:
-    fields = {"category": "penalty", "severity": "ordinary", "source": "administrative",
+    fields: dict[str, Any] = {"category": "penalty", "severity": "ordinary", "source": "administrative",
               "issuing_body": "杭州市市场监督管理局", "decision_number": "杭市监罚〔2026〕1号",
               "decision_date": D(2026, 11, 2), "legal_basis": "《广告法》",
               "content": "虚假宣传"}
@@ -234,6 +234,7 @@ def test_search_filters_export_and_query_count(city: City, django_assert_max_num
         client.get("/credit/records/?per_page=50")
     export = client.get("/credit/records/?category=award&export=xlsx")
     assert export.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]
+    content = b"".join(export.streaming_content)  # type: ignore[attr-defined]
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "记录编号" and len(rows) == 2 and rows[1][1] == "杭州清风软件有限公司"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 import chinese_calendar
 import pytest
@@ -35,7 +36,7 @@ def frozen(day: D) -> time_machine.travel:
 
 
 def penalty(city: City, decision: D, *, severity: str = "ordinary", enterprise: int = 0,
-            **extra: object) -> CreditRecord:
+            **extra: Any) -> CreditRecord:
     return actions.do_create_record(
         city.enterprises[enterprise], actor=None, category="penalty", severity=severity,
         source="administrative", issuing_body="杭州市市场监督管理局",
@@ -212,7 +213,7 @@ def test_officer_changes_a_rule_and_only_later_records_use_it(city: City) -> Non
     assert before.window_months == 12  # kept
     assert after.window_months == 6 and after.publish_until == D(2026, 12, 1)
     event = AuditRecord.objects.filter(event="credit_window.changed").get()
-    assert event.after["to"] == [True, 3, 6]
+    assert isinstance(event.after, dict) and event.after["to"] == [True, 3, 6]
 
 
 @pytest.mark.django_db
