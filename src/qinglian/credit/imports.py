@@ -326,7 +326,8 @@ def _duplicates(kind: str, federation: Organisation, rows: list[DualRow]) -> lis
     existing = {
         _duplicate_key(n): num for n, num in CreditRecord.objects.filter(
             federation=federation, category=kind,
-            decision_number__in=[r.fields["decision_number"] for r in rows],
+            decision_number__in={spelling for r in rows for spelling in (
+                r.fields["decision_number"], _duplicate_key(r.fields["decision_number"]))},
         ).values_list("decision_number", "number")}
     seen: dict[str, int] = {}
     errors = []
