@@ -76,3 +76,15 @@ def test_verify_and_report_are_rate_limited(city: City, settings: object) -> Non
     assert client.get("/portal/verify/?code=y").status_code == 200
     response = client.get("/portal/verify/?code=z")
     assert response.status_code == 429 and response["Retry-After"]
+
+
+def test_report_embeds_the_chinese_fonts(city: City, world: SimpleNamespace) -> None:
+    from weasyprint import HTML
+
+    issued = do_issue_credit_report(str(city.enterprises[0].uscc))
+    assert issued is not None
+    report, profile = issued
+    document = HTML(string=report_html(profile, report)).render()
+    document.write_pdf()
+    names = {font.name.decode() for font in document.fonts.values()}
+    assert any("Noto-Sans-CJK-SC" in name for name in names), names

@@ -112,18 +112,22 @@ def search_enterprises(text: str, page: int = 1, per_page: int = 20) -> SearchPa
         return result
     qs = _enterprises()
     if how == "uscc":
-        qs = qs.filter(uscc=_CODE_CHARS.sub("", text).upper())
+        qs = qs.filter(uscc=_CODE_CHARS.sub("", text).upper()).order_by("pk")
     elif how == "initials":
         prefix = text.lower()
-        # a range over the index (LIKE 'x%' with ESCAPE does not use it on SQLite)
-        qs = qs.filter(name_initials__gte=prefix, name_initials__lt=prefix + "\uffff")
+        # a range over the index, read in index order: it stops at the page's last row
+        # (LIKE 'x%' with ESCAPE does not use the index on SQLite; a sort would read them all)
+        qs = qs.filter(name_initials__gte=prefix, name_initials__lt=prefix + "\uffff"
+                       ).order_by("name_initials", "pk")
     else:
-        qs = qs.filter(name__contains=text)
+        # a substring cannot use an index: scanning in key order stops at the page's last
+        # match instead of sorting every match first; the page is then shown in pinyin order
+        qs = qs.filter(name__contains=text).order_by("pk")
     start = (result.number - 1) * per_page
-    rows = list(qs.order_by("name_pinyin", "pk").values(*ENTERPRISE_FIELDS)
-                [start:start + per_page + 1])
+    rows = list(qs.values(*ENTERPRISE_FIELDS, "name_pinyin")[start:start + per_page + 1])
     result.has_next = len(rows) > per_page
-    result.rows = [_describe(r) for r in rows[:per_page]]
+    shown = sorted(rows[:per_page], key=lambda r: (r.pop("name_pinyin"), r["pk"]))
+    result.rows = [_describe(dict(r)) for r in shown]
     return result
 
 
