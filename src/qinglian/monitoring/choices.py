@@ -13,6 +13,8 @@ __all__ = ["AlertResolution", "AlertStatus", "DatasetKind", "LoadStatus", "RunSt
 class LoadStatus(models.TextChoices):
     """A load (one upload → one immutable dataset version)."""
 
+    #: stored and checked, waiting for the user to confirm the column mapping (no job yet)
+    UPLOADED = "uploaded", "待确认列对应"
     QUEUED = "queued", "排队中"
     VALIDATING = "validating", "校验中"
     REJECTED = "rejected", "校验未通过"
