@@ -76,6 +76,10 @@ class Rule:
     #: The source the rule must agree with (e.g. the reference tool's documentation).
     reference: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    #: Where a hit's ``evidence_keys`` point: the input table and its key column
+    #: (e.g. "payments", "payment_id"); empty for rules without evidence rows.
+    evidence_table: str = ""
+    evidence_key: str = ""
 
     @cached_property
     def sql(self) -> str:
@@ -100,6 +104,12 @@ GROUP_LABELS = {
     "Buyer": "采购人",
     "ProcuringEntity": "采购代理机构",
     "Tenderer": "投标人",
+    "Vendor": "供应商",
+    "Unit": "单位",
+    "Tender": "招标项目",
+    "Contract": "合同",
+    "Payment": "付款",
+    "Employee": "员工",
 }
 
 
@@ -126,7 +136,7 @@ def register(rules: Iterable[Rule]) -> None:
 
 
 def _load_builtin_rules() -> None:
-    from qinglian.monitoring.rules import ocds  # noqa: F401  (registers the OCDS indicators)
+    from qinglian.monitoring.rules import ledger, ocds  # noqa: F401  (register the built-in rules)
 
 
 def get_rule(code: str) -> Rule:

@@ -55,9 +55,27 @@ class DuckDBRunner:
         values = resolve_parameters(rule, parameters)
         sql = bind_sql(rule, values, "duckdb")
         started = time.perf_counter()
-        rows = self.connection.execute(sql).fetchall()
-        hits = normalise_hits(rule.code, rows)
+        cursor = self.connection.execute(sql)
+        columns = [column[0] for column in cursor.description or ()]
+        hits = normalise_hits(rule.code, cursor.fetchall(), columns)
         return RuleRun(rule, values, hits, time.perf_counter() - started)
+
+    def evidence_rows(self, rule: Rule, keys: Iterable[str], *, limit: int | None = None) -> list[dict[str, Any]]:
+        """The rows of the rule's evidence table whose key is in ``keys`` (a hit's evidence),
+        as dicts of canonical columns, ordered by key; at most ``limit`` rows."""
+        if not rule.evidence_table:
+            return []
+        table = self.connection.table(check_table_name(rule.evidence_table))
+        key = check_table_name(rule.evidence_key)
+        wanted = sorted(set(keys))
+        if limit is not None:
+            wanted = wanted[: max(0, int(limit))]
+        if not wanted:
+            return []
+        keys_relation = self.connection.values([wanted]).select("unnest(col0) AS evidence_key")
+        relation = table.join(keys_relation, f"{key} = evidence_key", how="semi").order(key)
+        columns = relation.columns
+        return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
 
     def run_all(
         self, rules: Iterable[Rule], parameters: Mapping[str, Mapping[str, Any]] | None = None

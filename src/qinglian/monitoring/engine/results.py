@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,32 +14,73 @@ if TYPE_CHECKING:
 #: The order results are listed in (the reference tool's group order).
 GROUP_ORDER = {"OCID": 0, "Buyer": 1, "ProcuringEntity": 2, "Tenderer": 3}
 
+#: The result columns every rule returns, then the optional ones a rule may add.
+REQUIRED_COLUMNS = ("group_name", "subject_id", "value")
+OPTIONAL_COLUMNS = ("unit", "vendor_id", "occurred_on", "evidence_keys")
+
 
 @dataclass(frozen=True, order=True)
 class Hit:
-    """One flagged subject: ``value`` is the rule's measure (a ratio, a count, or a marker)."""
+    """One flagged subject: ``value`` is the rule's measure (a ratio, a count, or a marker).
+
+    The optional fields come from the optional result columns: the buying ``unit`` and the
+    ``vendor_id`` concerned, the date the flagged activity happened (``occurred_on``, e.g. the
+    first payment of a split purchase) and ``evidence`` — the keys (``Rule.evidence_key``) of
+    the rows of ``Rule.evidence_table`` that make up the hit, sorted.
+    """
 
     code: str
     group: str
     subject: str
     value: float
+    unit: str = ""
+    vendor_id: str = ""
+    occurred_on: datetime.date | None = None
+    evidence: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.code, self.group, self.subject)
 
 
-def normalise_hits(code: str, rows: Iterable[tuple[Any, Any, Any]]) -> list[Hit]:
-    """Rows of (group_name, subject_id, value) from any engine → sorted, de-duplicated hits.
+def normalise_hits(
+    code: str,
+    rows: Iterable[Sequence[Any] | Mapping[str, Any]],
+    columns: Sequence[str] | None = None,
+) -> list[Hit]:
+    """Result rows from any engine → sorted, de-duplicated hits.
 
-    Values are IEEE doubles on both engines; they are compared exactly, never rounded.
+    A row is a mapping of column name to value, or a sequence in the order of ``columns``
+    (default: the three required columns). Values are IEEE doubles on both engines; they are
+    compared exactly, never rounded.
     """
+    names = tuple(columns or REQUIRED_COLUMNS)
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing and columns is not None:
+        raise ValueError(f"{code}: the result has no column {', '.join(missing)}")
     hits = set()
-    for group, subject, value in rows:
+    for raw in rows:
+        row = raw if isinstance(raw, Mapping) else dict(zip(names, raw, strict=False))
+        group, subject, value = row["group_name"], row["subject_id"], row["value"]
         number = float(value)
         if math.isnan(number):
             raise ValueError(f"{code}: NaN value for {group} {subject}")
-        hits.add(Hit(code, str(group), str(subject), number))
+        occurred = row.get("occurred_on")
+        if isinstance(occurred, datetime.datetime):
+            occurred = occurred.date()
+        keys = row.get("evidence_keys") or ()
+        hits.add(
+            Hit(
+                code,
+                str(group),
+                str(subject),
+                number,
+                unit="" if row.get("unit") is None else str(row["unit"]),
+                vendor_id="" if row.get("vendor_id") is None else str(row["vendor_id"]),
+                occurred_on=occurred,
+                evidence=tuple(sorted(str(key) for key in keys if key is not None)),
+            )
+        )
     return sorted(hits, key=lambda hit: (hit.code, GROUP_ORDER.get(hit.group, 9), hit.group, hit.subject))
 
 

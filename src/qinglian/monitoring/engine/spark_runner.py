@@ -72,7 +72,7 @@ class SparkRunner:
         values = resolve_parameters(rule, parameters)
         sql = bind_sql(rule, values, "spark")
         started = time.perf_counter()
-        rows = [(row[0], row[1], row[2]) for row in self.session.sql(sql).collect()]
+        rows = [row.asDict() for row in self.session.sql(sql).collect()]
         hits = normalise_hits(rule.code, rows)
         return RuleRun(rule, values, hits, time.perf_counter() - started)
 
