@@ -79,6 +79,8 @@ MIN_POINTS, MAX_POINTS = 0, 100
 #: Above this many enterprises a "these changed" recompute covers the whole federation
 #: instead (same result: unchanged ratings are never rewritten; keeps the SQL one statement).
 MAX_LISTED_IDS = 5000
+#: SQLite page cache during a full recompute (KiB).
+SQLITE_CACHE_KIB = 256 * 1024
 
 #: The scratch tables of one recompute (temporary: private to the connection).
 ENTERPRISES, LINES, FRESH = "qinglian_rating_ents", "qinglian_rating_lines", "qinglian_rating_new"
@@ -162,13 +164,21 @@ def _statements(model: RatingModelRow, federation_id: int, organisation_ids: lis
     scope, scope_params = _scope_sql(federation_id, organisation_ids)
     letter, letter_params = band_case(model, "n.points")
     capped = "CASE WHEN COUNT(*) > f.cap THEN f.cap ELSE COUNT(*) END"
+    # SQLite keeps no statistics on the scratch tables: CROSS JOIN fixes its join order — the
+    # whole table of records read in storage order for a full recompute, the few enterprises'
+    # records through their index otherwise (PostgreSQL plans both well by itself).
+    join = "JOIN" if postgres else "CROSS JOIN"
+    if organisation_ids is None:
+        sources = f"{t['record']} r {join} {ENTERPRISES} e ON e.id = r.organisation_id"
+    else:
+        sources = f"{t['record']} r"
     records = (
         f"SELECT r.organisation_id, f.category, f.severity, '' AS grade, {capped} AS cnt, "
-        f"f.points * ({capped}) AS pts FROM {t['record']} r "
-        f"JOIN {ENTERPRISES} e ON e.id = r.organisation_id "
-        f"JOIN {t['factor']} f ON f.model_id = %s AND f.category = r.category "
+        f"f.points * ({capped}) AS pts FROM {sources} "
+        f"{join} {t['factor']} f ON f.model_id = %s AND f.category = r.category "
         f"AND f.severity = r.severity "
         f"WHERE r.subject_kind = %s AND r.status = %s AND r.to_publish = {true} "
+        f"{'' if organisation_ids is None else f'AND r.organisation_id IN (SELECT id FROM {ENTERPRISES}) '}"
         f"AND r.publish_from <= %s AND r.publish_until >= %s AND f.points <> 0 "
         f"GROUP BY r.organisation_id, f.id, f.category, f.severity, f.cap, f.points")
     record_params: list[Any] = [model.pk, SubjectKind.ENTERPRISE, RecordStatus.PUBLISHED,
@@ -179,8 +189,8 @@ def _statements(model: RatingModelRow, federation_id: int, organisation_ids: lis
         f"WHERE gf.points <> 0")
     old_lines = (
         f"SELECT o.organisation_id, l.category, l.severity, l.grade, l.count, l.points "
-        f"FROM {t['line']} l JOIN {t['rating']} o ON o.id = l.rating_id "
-        f"JOIN {ENTERPRISES} e ON e.id = o.organisation_id WHERE o.is_current")
+        f"FROM {ENTERPRISES} e {join} {t['rating']} o ON o.organisation_id = e.id "
+        f"AND o.is_current {join} {t['line']} l ON l.rating_id = o.id")
     new_lines = f"SELECT organisation_id, category, severity, grade, cnt, pts FROM {LINES}"
     differing = (f"SELECT organisation_id FROM ({new_lines} EXCEPT {old_lines}) d1 "
                  f"UNION SELECT organisation_id FROM ({old_lines} EXCEPT {new_lines}) d2")
@@ -238,14 +248,28 @@ def recompute_ratings(federation_id: int, organisation_ids: list[int] | None = N
     if ids is not None and len(ids) > MAX_LISTED_IDS:
         ids = None
     day = today or timezone.localdate()
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgres:
+            # room for the hash aggregates (this transaction only)
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        for sql, params in _statements(model, federation_id, ids, day, timezone.now()):
-            cursor.execute(sql, params)
-        counts = RecomputeCounts(_count(cursor, ENTERPRISES), _count(cursor, FRESH))
-        for name in (ENTERPRISES, LINES, FRESH):
-            cursor.execute(f"DROP TABLE {name}")
+        elif ids is None:
+            # a full recompute reads every record once: a page cache that holds them (this
+            # run only; the connection's own size is put back below)
+            cursor.execute("PRAGMA cache_size")
+            kept_cache = cursor.fetchone()[0]
+            cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+        try:
+            for sql, params in _statements(model, federation_id, ids, day, timezone.now()):
+                cursor.execute(sql, params)
+                if postgres and sql.startswith(f"CREATE TEMPORARY TABLE {ENTERPRISES}"):
+                    cursor.execute(f"ANALYZE {ENTERPRISES}")  # the planner's row estimate
+            counts = RecomputeCounts(_count(cursor, ENTERPRISES), _count(cursor, FRESH))
+            for name in (ENTERPRISES, LINES, FRESH):
+                cursor.execute(f"DROP TABLE {name}")
+        finally:
+            if not postgres and ids is None:
+                cursor.execute(f"PRAGMA cache_size = {int(kept_cache)}")
     if ids is None or counts.changed:
         record_event(model, "credit_rating.recomputed", actor=actor,
                      details={**counts.as_details(), "scope": "all" if ids is None else "some",
