@@ -91,11 +91,24 @@ class Rule:
                 return parameter
         raise KeyError(name)
 
-    def explain(self, *, group: str, subject: str, value: float, parameters: Mapping[str, Any]) -> str:
-        """The Chinese explanation of one hit."""
+    def explain(
+        self,
+        *,
+        group: str,
+        subject: str,
+        value: float,
+        parameters: Mapping[str, Any],
+        unit: str = "",
+        vendor_id: str = "",
+        occurred_on: Any = None,
+    ) -> str:
+        """The Chinese explanation of one hit (``{unit}``, ``{vendor_id}`` and ``{occurred_on}``
+        come from a hit's optional fields)."""
         values = {name: _display(value) for name, value in parameters.items()}
         return self.explanation.format(
-            **values, group=GROUP_LABELS.get(group, group), subject=subject, value=_display(value)
+            **values, group=GROUP_LABELS.get(group, group), subject=subject, value=_display(value),
+            unit=unit or "（未知单位）", vendor_id=vendor_id or "（未知）",
+            occurred_on="" if occurred_on is None else str(occurred_on),
         )
 
 
@@ -110,6 +123,7 @@ GROUP_LABELS = {
     "Contract": "合同",
     "Payment": "付款",
     "Employee": "员工",
+    "Bidders": "投标人组合",
 }
 
 
