@@ -1,0 +1,1 @@
+"""Pages of the early-warning app; each module owns its urlpatterns."""

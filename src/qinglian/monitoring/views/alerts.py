@@ -1,0 +1,245 @@
+"""Alert pages (预警): the filtered list with export, an alert's page (explanation, evidence,
+history, handling), the full evidence as CSV, and the handling steps."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from qinglian.core.exports import Column, xlsx_response
+from qinglian.core.models import AuditRecord
+from qinglian.core.paging import paginate, query_without_page
+from qinglian.core.permissions import WRITE, has_perm, require, restrict
+
+from .. import alert_actions
+from ..alert_queries import access_alert, list_alerts, rule_names
+from ..choices import OPEN_ALERT, AlertResolution, AlertStatus
+from ..engine import get_rule
+from ..forms_alerts import AlertFilter, AssignForm, CloseForm, InvestigateForm, LinkForm
+from ..models import EVIDENCE_LIMIT, Alert
+from ..run_actions import full_evidence, table_kind
+from ..schemas import SCHEMAS
+from ..workflow import EVENT_LABELS, MANAGE
+
+
+def alert_columns(names: dict[str, str]) -> list[Column]:
+    return [
+        Column("编号", lambda a: a.number), Column("规则", lambda a: a.rule_code, 8),
+        Column("规则名称", lambda a: names.get(a.rule_code, ""), 24),
+        Column("风险等级", lambda a: a.get_severity_display(), 8),
+        Column("对象", lambda a: a.subject, 24), Column("单位/部门", lambda a: a.unit, 20),
+        Column("供应商编号", lambda a: a.vendor_id), Column("指标值", lambda a: a.value, 10),
+        Column("预警说明", lambda a: a.explanation, 48),
+        Column("证据行数", lambda a: a.evidence_total, 10),
+        Column("发生日期", lambda a: a.occurred_on), Column("状态", lambda a: a.get_status_display()),
+        Column("承办人", lambda a: a.assignee and (a.assignee.display_name or a.assignee.username)),
+        Column("办理期限", lambda a: a.due_on),
+        Column("办结结论", lambda a: a.get_resolution_display() if a.resolution else ""),
+        Column("办结说明", lambda a: a.resolution_note, 40),
+        Column("发现时间", lambda a: a.created_at),
+    ]
+
+
+@login_required
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponseBase:
+    require(request.user, "monitoring.view")
+    today = timezone.localdate()
+    form = AlertFilter(request.GET or None)
+    alerts = list_alerts(request.user, form.filters(), today)
+    names = rule_names()
+    if request.GET.get("export") == "xlsx":
+        require(request.user, "monitoring.export")
+        return xlsx_response("预警", "预警", alert_columns(names), alerts.iterator(2000))
+    page = paginate(request, alerts)
+    for alert in page:
+        alert.rule_name = names.get(alert.rule_code, "")  # type: ignore[attr-defined]
+        alert.overdue = (alert.status in OPEN_ALERT and alert.due_on is not None  # type: ignore[attr-defined]
+                         and alert.due_on < today)
+    return render(request, "monitoring/alert_list.html", {
+        "form": form, "page_obj": page, "query": query_without_page(request),
+        "can_export": has_perm(request.user, "monitoring.export"),
+    })
+
+
+def _history(alert: Alert) -> list[dict[str, Any]]:
+    records = (AuditRecord.objects.filter(object_type="monitoring.alert", object_id=str(alert.pk),
+                                          event__startswith="alert.")
+               .order_by("occurred_at", "pk")[:100])
+    return [{"at": r.occurred_at, "who": r.actor_name or "系统",
+             "what": EVENT_LABELS.get(r.event, r.event),
+             "note": (r.after or {}).get("note", "") if isinstance(r.after, dict) else ""}
+            for r in records]
+
+
+def _evidence_columns(alert: Alert, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    if not rows:
+        return []
+    labels: dict[str, str] = {}
+    try:
+        table = get_rule(alert.rule_code).evidence_table
+        schema = SCHEMAS.get(table_kind(table)) if table else None
+        if schema is not None:
+            labels = {c.name: c.label for c in schema.columns}
+    except KeyError:
+        pass
+    return [(name, labels.get(name, name)) for name in rows[0]]
+
+
+@login_required
+@require_GET
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "monitoring.view")
+    alert = access_alert(request.user, pk)
+    user = request.user
+    writable = restrict(Alert.objects.filter(pk=alert.pk), user, WRITE).exists()
+    manager = writable and has_perm(user, MANAGE)
+    handler = writable and has_perm(user, "monitoring.handle_alert") and (
+        manager or alert.assignee_id == user.pk)
+    try:
+        rule: Any = get_rule(alert.rule_code)
+    except KeyError:
+        rule = None
+    columns = _evidence_columns(alert, alert.evidence)
+    return render(request, "monitoring/alert_detail.html", {
+        "alert": alert, "rule": rule, "history": _history(alert),
+        "evidence_columns": columns,
+        "evidence_rows": [[row.get(name) for name, _ in columns] for row in alert.evidence],
+        "evidence_limit": EVIDENCE_LIMIT,
+        "overdue": alert.status in OPEN_ALERT and alert.due_on is not None
+        and alert.due_on < timezone.localdate(),
+        "can_assign": manager and alert.status in (AlertStatus.NEW, AlertStatus.ASSIGNED,
+                                                   AlertStatus.INVESTIGATING),
+        "can_investigate": handler and alert.status == AlertStatus.ASSIGNED,
+        "can_close": handler and alert.status == AlertStatus.INVESTIGATING,
+        "can_link": manager and alert.status == AlertStatus.CLOSED
+        and alert.resolution == AlertResolution.CONFIRMED,
+        "assign_form": AssignForm(organisation_id=alert.organisation_id) if manager else None,
+        "close_form": CloseForm(), "investigate_form": InvestigateForm(),
+        "link_form": LinkForm(organisation_id=alert.organisation_id) if manager else None,
+    })
+
+
+@login_required
+@require_GET
+def alert_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Every evidence row of the alert, read by DuckDB from the dataset version its last run
+    read, as CSV (UTF-8 with BOM, so Excel opens it in Chinese)."""
+    require(request.user, "monitoring.export")
+    alert = access_alert(request.user, pk)
+    found = full_evidence(alert)
+    if found is None:
+        raise Http404("该预警没有可导出的证据行")
+    columns, rows = found
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        yield "\ufeff" + buffer.getvalue()
+        for row in rows:
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(["" if v is None else v for v in row])
+            yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    name = f"预警证据_{alert.number}.csv"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _handle(request: HttpRequest, pk: int, perm: str, step: Any) -> HttpResponse:
+    require(request.user, perm)
+    alert = access_alert(request.user, pk, WRITE)
+    try:
+        done = step(alert)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect("monitoring_alert_detail", pk=alert.pk)
+
+
+def _form_errors(form: Any) -> str:
+    raise ValidationError([m for errors in form.errors.values() for m in errors])
+
+
+@login_required
+@require_POST
+def alert_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(alert: Alert) -> str:
+        form = AssignForm(request.POST, organisation_id=alert.organisation_id)
+        if not form.is_valid():
+            _form_errors(form)
+        alert_actions.do_assign_alert(alert, assignee=form.cleaned_data["assignee"],
+                                      due_on=form.cleaned_data.get("due_on"),
+                                      actor=request.user)
+        return f"已分派，办理期限 {alert.due_on:%Y年%m月%d日}"
+
+    return _handle(request, pk, MANAGE, step)
+
+
+@login_required
+@require_POST
+def alert_investigate(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(alert: Alert) -> str:
+        form = InvestigateForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        alert_actions.do_start_investigation(alert, note=note, actor=request.user)
+        return "已开始核查"
+
+    return _handle(request, pk, "monitoring.handle_alert", step)
+
+
+@login_required
+@require_POST
+def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(alert: Alert) -> str:
+        form = CloseForm(request.POST)
+        if not form.is_valid():
+            _form_errors(form)
+        alert_actions.do_close_alert(alert, resolution=form.cleaned_data["resolution"],
+                                     note=form.cleaned_data["note"], actor=request.user)
+        return "预警已办结"
+
+    return _handle(request, pk, "monitoring.handle_alert", step)
+
+
+@login_required
+@require_POST
+def alert_link(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(alert: Alert) -> str:
+        form = LinkForm(request.POST, organisation_id=alert.organisation_id)
+        if not form.is_valid():
+            _form_errors(form)
+        alert_actions.do_link_alert_to_risk_point(alert, point_id=int(form.cleaned_data["point"]),
+                                                  actor=request.user)
+        return "已关联廉洁风险点"
+
+    return _handle(request, pk, MANAGE, step)
+
+
+urlpatterns = [
+    path("alerts/", alert_list, name="monitoring_alert_list"),
+    path("alerts/<int:pk>/", alert_detail, name="monitoring_alert_detail"),
+    path("alerts/<int:pk>/evidence.csv", alert_evidence, name="monitoring_alert_evidence"),
+    path("alerts/<int:pk>/assign/", alert_assign, name="monitoring_alert_assign"),
+    path("alerts/<int:pk>/investigate/", alert_investigate, name="monitoring_alert_investigate"),
+    path("alerts/<int:pk>/close/", alert_close, name="monitoring_alert_close"),
+    path("alerts/<int:pk>/link/", alert_link, name="monitoring_alert_link"),
+]

@@ -1,0 +1,44 @@
+"""The early-warning dashboard (预警看板): alerts by rule, severity, unit and month, the vendors
+with most risk, time to close by rule, and what is open and overdue."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from qinglian.core.permissions import require
+
+from ..alert_queries import dashboard_summary
+
+
+@login_required
+@require_GET
+def monitoring_dashboard(request: HttpRequest) -> HttpResponse:
+    require(request.user, "monitoring.view")
+    today = timezone.localdate()
+    s = dashboard_summary(request.user, today)
+    chart = {
+        "by_rule": {"title": "按规则", "kind": "bar",
+                    "labels": [f"{r['rule_code']} {r['name']}" for r in s["by_rule"]],
+                    "values": [r["n"] for r in s["by_rule"]]},
+        "by_severity": {"title": "按风险等级", "kind": "pie",
+                        "labels": [label for _, label, _n in s["by_severity"]],
+                        "values": [n for _, _label, n in s["by_severity"]]},
+        "by_unit": {"title": "按单位/部门", "kind": "bar",
+                    "labels": [r["unit"] for r in s["by_unit"]],
+                    "values": [r["n"] for r in s["by_unit"]]},
+        "by_month": {"title": "按月份", "kind": "bar",
+                     "labels": [f"{r['month']:%Y-%m}" if r["month"] else "—"
+                                for r in s["by_month"]],
+                     "values": [r["n"] for r in s["by_month"]]},
+    }
+    return render(request, "monitoring/dashboard.html", {"s": s, "chart": chart, "today": today})
+
+
+urlpatterns = [
+    path("dashboard/", monitoring_dashboard, name="monitoring_dashboard"),
+]
