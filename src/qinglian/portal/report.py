@@ -34,6 +34,12 @@ def grouped(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
+def digest_groups(digest: str) -> str:
+    """The SHA-256 in groups of eight, as printed: easier to compare by eye, and never a run
+    of digits a reader (or a scanner) could take for a phone or ID number."""
+    return " ".join(digest[i:i + 8] for i in range(0, len(digest), 8))
+
+
 def normalise_code(text: str) -> str:
     """What someone typed, as stored: no spaces or dashes, upper case, 0/1/8 read as O/I/B."""
     compact = "".join(ch for ch in (text or "") if ch.isalnum()).upper()
@@ -95,6 +101,7 @@ def summary_of(profile: dict[str, Any]) -> dict[str, Any]:
 def report_html(profile: dict[str, Any], report: CreditReport) -> str:
     return render_to_string("portal/report_pdf.html", {
         **profile, "report": report, "code": grouped(report.code),
+        "digest": digest_groups(report.digest),
     })
 
 

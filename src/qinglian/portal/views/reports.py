@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from qinglian.credit.models import CreditReport
 
 from ..actions import do_issue_credit_report
-from ..report import grouped, normalise_code, render_pdf
+from ..report import digest_groups, grouped, normalise_code, render_pdf
 from .common import page, rate_limited
 
 
@@ -39,6 +39,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     response = page(request, "portal/verify.html", {
         "typed": typed, "checked": bool(code), "found": found,
         "code": grouped(found.code) if found else "",
+        "digest": digest_groups(found.digest) if found else "",
         "summary": found.summary if found else {},
     })
     response["Cache-Control"] = "no-store"
