@@ -17,6 +17,7 @@ SMOKE_ARGS = {
     "bench_screening.py": ["--entries", "2000", "--parties", "5000", "--sample", "200"],
     "bench_credit_ratings.py": ["--enterprises", "300", "--records", "3000"],
     "bench_portal.py": ["--enterprises", "300", "--records", "3000", "--duration", "1", "--profiles", "30"],
+    "bench_monitoring.py": ["--payments", "20000", "--skip-ocds"],
 }
 
 pytestmark = pytest.mark.slow
