@@ -8,6 +8,7 @@ urlpatterns = [
     path("screening/", include("qinglian.screening.urls")),
     path("risk/", include("qinglian.risk.urls")),
     path("credit/", include("qinglian.credit.urls")),
+    path("monitoring/", include("qinglian.monitoring.urls")),
     path("portal/", include("qinglian.portal.urls")),
     path("api/v1/", include("qinglian.config.api_urls")),
 ]
