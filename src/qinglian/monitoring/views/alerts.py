@@ -23,6 +23,7 @@ from qinglian.core.exports import Column, xlsx_response
 from qinglian.core.models import AuditRecord
 from qinglian.core.paging import paginate, query_without_page
 from qinglian.core.permissions import WRITE, has_perm, require, restrict
+from qinglian.core.workflow import TransitionNotAllowed
 
 from .. import alert_actions
 from ..alert_queries import access_alert, list_alerts, rule_names
@@ -169,6 +170,8 @@ def _handle(request: HttpRequest, pk: int, perm: str, step: Any) -> HttpResponse
         done = step(alert)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
     else:
         if done:
             messages.success(request, done)
