@@ -20,6 +20,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 
 from qinglian.core.audit import AuditEntry, record_many, snapshot
@@ -221,15 +223,18 @@ class _Row:
         except InvalidOperation:
             self.error(key, "金额应为数字（单位：万元）")
             return None
-        if not amount.is_finite() or amount < 0:
+        if not amount.is_finite():
+            self.error(key, "金额应为数字（单位：万元）")
+            return None
+        if amount < 0:
             self.error(key, "金额不能为负数")
+            return None
+        if amount > MAX_AMOUNT / WAN:  # before any arithmetic: 1e999999 must not overflow
+            self.error(key, "金额过大，请核对单位（万元）")
             return None
         yuan = amount * WAN
         if yuan != yuan.quantize(Decimal("0.01")):
             self.error(key, "金额最多保留六位小数（精确到分）")
-            return None
-        if yuan > MAX_AMOUNT:
-            self.error(key, "金额过大，请核对单位（万元）")
             return None
         return yuan
 
@@ -303,7 +308,10 @@ def check_row(kind: str, source: SourceRow, today: dt.date) -> tuple[DualRow | N
     row = _Row(SPECS[kind], source)
     subject_name = row.text("subject_name", LIMITS["subject_name"])
     uscc = row.uscc("uscc")
-    decision_number = row.text("decision_number", LIMITS["decision_number"])
+    # stored half-width (ＡＢ１２ as AB12), so that a re-import in either spelling is found
+    decision_number = halfwidth(row.text("decision_number", LIMITS["decision_number"]))
+    if len(decision_number) > LIMITS["decision_number"]:  # NFKC may lengthen (㈱ → (株))
+        row.error("decision_number", f"文号不能超过 {LIMITS['decision_number']} 个字符")
     authority = row.text("authority", LIMITS["authority"])
     row.uscc("authority_uscc")
     fields = (_penalty if kind == PENALTY else _licence)(row, today)
@@ -321,14 +329,28 @@ def _duplicate_key(number: str) -> str:
     return halfwidth(number).replace(" ", "").upper()
 
 
+#: Keys looked up per query (SQLite allows at most 32,766 parameters in one statement).
+KEY_CHUNK = 500
+
+
+def _existing_numbers(kind: str, federation: Organisation, keys: list[str]) -> dict[str, str]:
+    """Decision-number key → record number of the federation's records of this kind. Stored
+    numbers are half-width (``actions.record_fields``, ``check_row``), so upper case without
+    spaces, computed by the database, equals the key whatever spelling either file used."""
+    found: dict[str, str] = {}
+    qs = (CreditRecord.objects.filter(federation=federation, category=kind)
+          .annotate(number_key=Replace(Upper("decision_number"), Value(" "), Value(""))))
+    for start in range(0, len(keys), KEY_CHUNK):
+        for n, num in qs.filter(number_key__in=keys[start:start + KEY_CHUNK]).values_list(
+                "decision_number", "number"):
+            found[_duplicate_key(n)] = num
+    return found
+
+
 def _duplicates(kind: str, federation: Organisation, rows: list[DualRow]) -> list[RowError]:
     header = SPECS[kind].column("decision_number").header
-    existing = {
-        _duplicate_key(n): num for n, num in CreditRecord.objects.filter(
-            federation=federation, category=kind,
-            decision_number__in={spelling for r in rows for spelling in (
-                r.fields["decision_number"], _duplicate_key(r.fields["decision_number"]))},
-        ).values_list("decision_number", "number")}
+    existing = _existing_numbers(
+        kind, federation, sorted({_duplicate_key(r.fields["decision_number"]) for r in rows}))
     seen: dict[str, int] = {}
     errors = []
     for row in rows:
