@@ -92,9 +92,9 @@ def test_rejecting_an_already_decided_repair_is_a_message_not_a_500(city: City) 
         client = city.client(FED)
         client.raise_request_exception = False
         response = client.post(f"/credit/repairs/{application.pk}/decide/",
-                               {"decision": "reject", "note": "材料不全"})
+                               {"decision": "reject", "note": "材料不全"}, follow=True)
     assert response.status_code == 200
-    assert "已办结" in response.content.decode()
+    assert "该申请已办结" in response.content.decode()
     application.refresh_from_db()
     assert application.status == RepairStatus.APPROVED
 

@@ -92,6 +92,8 @@ def do_decide_repair(application: RepairApplication, *, actor: Actor, approve: b
     require_perm(actor, "credit.decide_repair")
     require_in_scope(actor, application)
     application = lock(application)
+    if application.status != RepairStatus.SUBMITTED:  # both ways (a second officer, a resend)
+        raise ValidationError("该申请已办结")
     decider = actor if actor is not None and actor.pk else None
     if not approve:
         note = clean_text(note, "note", limit=1000)
@@ -99,8 +101,6 @@ def do_decide_repair(application: RepairApplication, *, actor: Actor, approve: b
                           changes={"decision_note": note, "decided_by": decider})
         return application
     note = clean_text(note, "note", limit=1000, required=False)
-    if application.status != RepairStatus.SUBMITTED:
-        raise ValidationError("该申请已办结")
     record = lock(application.record)
     if record.status != RecordStatus.PUBLISHED:
         raise ValidationError("该记录已不在公示中，无需修复")

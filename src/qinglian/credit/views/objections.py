@@ -19,6 +19,7 @@ from qinglian.core.exports import Column, xlsx_response
 from qinglian.core.paging import paginate, parse_id, query_without_page
 from qinglian.core.permissions import READ, WRITE, access, has_perm, require, restrict
 from qinglian.core.uploads import evidence_content_type
+from qinglian.core.workflow import TransitionNotAllowed
 
 from .. import objection_actions
 from ..choices import ObjectionStatus
@@ -122,6 +123,8 @@ def objection_handle(request: HttpRequest, pk: int) -> HttpResponse:
                 outcome=data["outcome"], corrections=form.corrected_fields())
         except ValidationError as exc:
             form.apply_action_error(exc)
+        except TransitionNotAllowed as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, "已办结该异议")
             return redirect("credit_objection_detail", pk=pk)

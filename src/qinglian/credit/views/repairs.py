@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from qinglian.core.exports import Column, xlsx_response
 from qinglian.core.paging import paginate, parse_id, query_without_page
 from qinglian.core.permissions import WRITE, access, has_perm, require, restrict
+from qinglian.core.workflow import TransitionNotAllowed
 
 from .. import repair_actions
 from ..choices import RepairStatus
@@ -109,8 +110,16 @@ def repair_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             repair_actions.do_decide_repair(application, actor=actor_of(request),
                                             approve=approve, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            form.apply_action_error(exc)
+        except (ValidationError, TransitionNotAllowed) as exc:
+            application.refresh_from_db()
+            if application.status != RepairStatus.SUBMITTED:  # decided meanwhile: say so
+                messages.error(request, "；".join(exc.messages) if isinstance(
+                    exc, ValidationError) else str(exc))
+                return redirect("credit_repair_detail", pk=pk)
+            if isinstance(exc, ValidationError):
+                form.apply_action_error(exc)
+            else:
+                form.add_error(None, str(exc))
         else:
             messages.success(request, "已准予信用修复，该记录不再公示" if approve
                              else "已作出不予修复的决定")
