@@ -18,6 +18,7 @@ SMOKE_ARGS = {
     "bench_credit_ratings.py": ["--enterprises", "300", "--records", "3000"],
     "bench_portal.py": ["--enterprises", "300", "--records", "3000", "--duration", "1", "--profiles", "30"],
     "bench_monitoring.py": ["--payments", "20000", "--skip-ocds"],
+    "bench_intake.py": ["--payments", "20000", "--baseline-rows", "5000"],
 }
 
 pytestmark = pytest.mark.slow

@@ -105,9 +105,10 @@ def file_headers(version: DatasetVersion) -> list[str]:
 
 @transaction.atomic
 def do_confirm_mapping(version: DatasetVersion, mapping: dict[str, str], *,
-                       actor: Actor) -> DatasetVersion:
+                       actor: Actor, queue: bool = True) -> DatasetVersion:
     """Confirm which header feeds each canonical column, save it for the organisation, and
-    queue the load. Missing required columns are refused, naming them."""
+    queue the load (``queue=False``: the caller runs ``intake.load.perform_load`` itself, as
+    the command line does). Missing required columns are refused, naming them."""
     version = DatasetVersion.objects.select_for_update().select_related("dataset").get(
         pk=version.pk)
     dataset = version.dataset
@@ -139,7 +140,8 @@ def do_confirm_mapping(version: DatasetVersion, mapping: dict[str, str], *,
     version.message = "排队等待校验"
     version.save(update_fields=["mapping", "status", "message"])
     record_change(version, "update", actor=actor, before=before, after=snapshot(version))
-    run_in_background(load_dataset_version, version.pk)
+    if queue:
+        run_in_background(load_dataset_version, version.pk)
     return version
 
 

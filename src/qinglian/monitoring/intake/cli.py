@@ -69,7 +69,7 @@ def handle_load(options: dict[str, Any], stdout: TextIO) -> int:
             unknown = sorted(set(mapping.values()) - set(intake_actions.file_headers(version)))
             if unknown:
                 raise CommandError(f"文件中没有这些列：{'、'.join(unknown)}")
-        intake_actions.do_confirm_mapping(version, chosen, actor=None)
+        intake_actions.do_confirm_mapping(version, chosen, actor=None, queue=False)
     except ValidationError as exc:
         raise CommandError("；".join(exc.messages)) from exc
     bar = tqdm(total=100, desc="导入", unit="%", disable=bool(options.get("no_progress")),
