@@ -69,8 +69,10 @@ class _Found:
 def _explain(rule: Rule, hit: Any, parameters: Mapping[str, Any]) -> str:
     try:
         return rule.explain(group=hit.group, subject=hit.subject, value=hit.value,
-                            parameters=parameters)
-    except (KeyError, IndexError, ValueError):
+                            parameters=parameters, unit=getattr(hit, "unit", ""),
+                            vendor_id=getattr(hit, "vendor_id", ""),
+                            occurred_on=getattr(hit, "occurred_on", None))
+    except (KeyError, IndexError, ValueError, TypeError):
         return f"{rule.name_zh}：{hit.subject}（指标值 {hit.value:g}）"
 
 
@@ -84,6 +86,14 @@ def _fill(alert: Alert, found: _Found, rows: list[dict[str, Any]], run: Run) -> 
     alert.evidence = rows
     alert.evidence_total = len(getattr(hit, "evidence", ()) or ())
     alert.last_run = run
+
+
+_CONTENT_FIELDS = ["value", "explanation", "unit", "vendor_id", "occurred_on", "evidence",
+                   "evidence_total", "status", "resolved_by_data_at"]
+
+
+def _content(alert: Alert) -> tuple[Any, ...]:
+    return tuple(getattr(alert, name) for name in _CONTENT_FIELDS)
 
 
 def _newer(run_versions: Mapping[str, int], old: Mapping[str, int] | None, kinds: set[str]) -> bool:
@@ -120,18 +130,23 @@ def record_hits(run: Run, rule: Rule, hits: Iterable[Any], *, parameters: Mappin
         _fill(alert, found[fp], rows.get(fp, []), run)
         created.append(alert)
     Alert.objects.bulk_create(created, batch_size=_BATCH)
-    seen, reopened = [], []
+    changed, unchanged, reopened = [], [], []
     for fp, alert in existing.items():
         if fp in found:
+            before = _content(alert)
             _fill(alert, found[fp], rows.get(fp, []), run)
             if alert.status == AlertStatus.RESOLVED_BY_DATA:
                 alert.status, alert.resolved_by_data_at = AlertStatus.NEW, None
                 reopened.append(alert)
             alert.updated_at = now
-            seen.append(alert)
-    Alert.objects.bulk_update(seen, ["value", "explanation", "unit", "vendor_id", "occurred_on",
-                                     "evidence", "evidence_total", "last_run", "status",
-                                     "resolved_by_data_at", "updated_at"], batch_size=_BATCH)
+            (changed if _content(alert) != before else unchanged).append(alert)
+    # Seen again with the same content (the common case of a re-run): one UPDATE per chunk.
+    for start in range(0, len(unchanged), _BATCH):
+        Alert.objects.filter(pk__in=[a.pk for a in unchanged[start:start + _BATCH]]).update(
+            last_run=run, updated_at=now)
+    Alert.objects.bulk_update(changed, [*_CONTENT_FIELDS, "last_run", "updated_at"],
+                              batch_size=_BATCH)
+    seen = changed + unchanged
     resolved = _resolve_by_data(run, rule, existing, found, {table_kind(t) for t in rule.inputs},
                                 now)
     record_many(

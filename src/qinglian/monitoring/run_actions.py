@@ -27,6 +27,8 @@ from qinglian.core.audit import record_change, record_event
 from qinglian.core.choices import AuditAction, Role
 from qinglian.core.permissions import require
 
+from .calendar import TABLE as CALENDAR_TABLE
+from .calendar import calendar_input, calendar_warnings, dataset_years
 from .choices import DatasetKind, LoadStatus, RunStatus
 from .engine import ParameterError, Rule, all_rules, get_rule, resolve_parameters
 from .engine.duckdb_runner import DuckDBRunner, check_table_name
@@ -46,8 +48,14 @@ def table_kind(table: str) -> str:
     return DatasetKind.OCDS.value if table.startswith("ocds_") else table
 
 
+#: Input tables the run derives itself rather than reading from a load: the statutory
+#: calendar for the years the ledgers span (see calendar.py).
+DERIVED_TABLES = frozenset({CALENDAR_TABLE})
+
+
 def kinds_needed(rules: Iterable[Rule]) -> list[str]:
-    return sorted({table_kind(table) for rule in rules for table in rule.inputs})
+    return sorted({table_kind(table) for rule in rules for table in rule.inputs
+                   if table not in DERIVED_TABLES})
 
 
 def parse_rule_codes(codes: str | Iterable[str]) -> list[Rule]:
@@ -204,15 +212,23 @@ def _finish(run_id: int, status: str, message: str, started: float, actor: Any) 
                      details={"message": message, "counts": run.counts})
 
 
-def _inputs(run: Run, rules: list[Rule]) -> dict[str, Path]:
+def _inputs(run: Run, rules: list[Rule]) -> tuple[dict[str, Path], list[str]]:
+    """The run's input tables (the dataset versions' files, plus the derived tables), and
+    warnings to show with the result (e.g. a year the statutory calendar does not know)."""
     tables = {table for rule in rules for table in rule.inputs}
     files: dict[str, Path] = {}
     for version in DatasetVersion.objects.filter(pk__in=run.versions.values()):
         files.update(version_files(version))
-    missing = sorted(tables - set(files))
+    missing = sorted(tables - set(files) - DERIVED_TABLES)
     if missing:
         raise RuntimeError(f"数据集版本中缺少数据表 {'、'.join(missing)}")
-    return {table: files[table] for table in sorted(tables)}
+    inputs: dict[str, Path] = {table: files[table] for table in sorted(tables - DERIVED_TABLES)}
+    warnings: list[str] = []
+    if CALENDAR_TABLE in tables:
+        directory = Path(settings.QINGLIAN_HOME) / "monitoring" / "runs" / str(run.pk)
+        inputs = {k: Path(str(v)) for k, v in calendar_input(directory, inputs).items()}
+        warnings = calendar_warnings(dataset_years(inputs))
+    return inputs, warnings
 
 
 def _runner(engine: str, inputs: dict[str, Path]) -> Any:
@@ -235,10 +251,11 @@ def execute_run(run_id: int, *, on_progress: Progress | None = None) -> None:
     Run.objects.filter(pk=run_id).update(status=RunStatus.RUNNING, started_at=timezone.now())
     rules = [get_rule(code) for code in run.rules]
     counts: dict[str, Any] = {}
+    warnings: list[str] = []
     current = ""
     evidence: EvidenceStore | None = None
     try:
-        inputs = _inputs(run, rules)
+        inputs, warnings = _inputs(run, rules)
         runner = _runner(run.engine, inputs)
         evidence = EvidenceStore(run, inputs, runner if run.engine == "duckdb" else None)
         for done, rule in enumerate(rules, start=1):
@@ -269,7 +286,7 @@ def execute_run(run_id: int, *, on_progress: Progress | None = None) -> None:
             evidence.close()
     total = sum(c["hits"] for c in counts.values())
     _finish(run_id, RunStatus.SUCCEEDED,
-            f"完成 {len(rules)} 条规则，命中 {total} 条", started, None)
+            "；".join([f"完成 {len(rules)} 条规则，命中 {total} 条", *warnings]), started, None)
 
 
 # --- evidence rows ----------------------------------------------------------------------------
