@@ -24,7 +24,7 @@ from qinglian.core.models import User
 from qinglian.core.permissions import WRITE, require, restrict
 from qinglian.core.validation import clean_text
 from qinglian.core.workflow import TransitionNotAllowed
-from qinglian.registry.choices import OrganisationKind
+from qinglian.registry.choices import OPEN_MEMBERSHIP, OrganisationKind
 from qinglian.registry.models import Membership, Organisation, Person
 from qinglian.registry.queries import jurisdiction_id
 
@@ -153,11 +153,14 @@ def do_create_record(subject: Organisation | Person, *, actor: Actor,
     require_perm(actor, "credit.manage_record")
     day = today or timezone.localdate()
     federation = federation_of(actor, subject)
-    if (actor is not None and actor.role == "chamber_officer"
-            and isinstance(subject, Organisation)
-            and not Membership.objects.filter(organisation_id=actor.organisation_id or 0,
-                                              member=subject).exists()):
-        raise PermissionDenied("商会只能录入本会会员的信用记录")
+    if actor is not None and actor.role == "chamber_officer":
+        if isinstance(subject, Organisation):
+            if not Membership.objects.filter(
+                    organisation_id=actor.organisation_id or 0, member=subject,
+                    status__in=[s.value for s in OPEN_MEMBERSHIP]).exists():
+                raise PermissionDenied("商会只能录入本会会员的信用记录")
+        elif not restrict(Person.objects.filter(pk=subject.pk), actor, WRITE).exists():
+            raise PermissionDenied("商会只能录入本会会员企业从业人员的信用记录")
     lock(federation)
     record = CreditRecord(federation=federation,
                           entered_by=actor if actor is not None and actor.pk else None,
@@ -202,11 +205,15 @@ def do_publish_record(record: CreditRecord, *, actor: Actor,
 @transaction.atomic
 def do_revoke_record(record: CreditRecord, *, actor: Actor, reason: str) -> CreditRecord:
     """Revoke a record entered in error or whose decision was annulled. It leaves the public
-    view; its history is kept."""
+    view; its history is kept; blacklist listings resting only on revoked or repaired records
+    leave due process with it."""
+    from .listing_actions import end_listings_on_revoked  # listing_actions imports this module
+
     require_in_scope(actor, record)
     reason = clean_text(reason, "reason", limit=500)
     record = lock(record)
     RECORD_FLOW.apply(record, to=RecordStatus.REVOKED, actor=actor, note=reason)
+    end_listings_on_revoked(record, actor=actor)
     _changed(record)
     return record
 

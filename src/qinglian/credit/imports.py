@@ -20,8 +20,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 
 from qinglian.core.audit import AuditEntry, record_many, snapshot
@@ -308,10 +306,7 @@ def check_row(kind: str, source: SourceRow, today: dt.date) -> tuple[DualRow | N
     row = _Row(SPECS[kind], source)
     subject_name = row.text("subject_name", LIMITS["subject_name"])
     uscc = row.uscc("uscc")
-    # stored half-width (ＡＢ１２ as AB12), so that a re-import in either spelling is found
-    decision_number = halfwidth(row.text("decision_number", LIMITS["decision_number"]))
-    if len(decision_number) > LIMITS["decision_number"]:  # NFKC may lengthen (㈱ → (株))
-        row.error("decision_number", f"文号不能超过 {LIMITS['decision_number']} 个字符")
+    decision_number = row.text("decision_number", LIMITS["decision_number"])
     authority = row.text("authority", LIMITS["authority"])
     row.uscc("authority_uscc")
     fields = (_penalty if kind == PENALTY else _licence)(row, today)
@@ -329,28 +324,37 @@ def _duplicate_key(number: str) -> str:
     return halfwidth(number).replace(" ", "").upper()
 
 
-#: Keys looked up per query (SQLite allows at most 32,766 parameters in one statement).
+#: Values looked up per query (SQLite allows at most 32,766 parameters in one statement).
 KEY_CHUNK = 500
 
 
-def _existing_numbers(kind: str, federation: Organisation, keys: list[str]) -> dict[str, str]:
-    """Decision-number key → record number of the federation's records of this kind. Stored
-    numbers are half-width (``actions.record_fields``, ``check_row``), so upper case without
-    spaces, computed by the database, equals the key whatever spelling either file used."""
+def _existing_numbers(kind: str, federation: Organisation,
+                      rows: list[DualRow]) -> dict[str, str]:
+    """Decision-number key → record number of the federation's records of this kind that the
+    rows repeat. The stored spelling is kept as entered (（2026）浙0106执12号 stays full-width),
+    so the key (half-width, upper case, no spaces) is compared here: among the records decided
+    on the rows' dates (a repeated decision has its date) and those spelled like a row."""
+    spellings = sorted({s for r in rows for s in (r.fields["decision_number"],
+                                                   _duplicate_key(r.fields["decision_number"]))})
+    dates = sorted({r.fields["decision_date"] for r in rows})
+    wanted = {_duplicate_key(r.fields["decision_number"]) for r in rows}
+    qs = CreditRecord.objects.filter(federation=federation, category=kind)
     found: dict[str, str] = {}
-    qs = (CreditRecord.objects.filter(federation=federation, category=kind)
-          .annotate(number_key=Replace(Upper("decision_number"), Value(" "), Value(""))))
-    for start in range(0, len(keys), KEY_CHUNK):
-        for n, num in qs.filter(number_key__in=keys[start:start + KEY_CHUNK]).values_list(
-                "decision_number", "number"):
-            found[_duplicate_key(n)] = num
+    for field_name, values in (("decision_number__in", spellings),
+                               ("decision_date__in", dates)):
+        for start in range(0, len(values), KEY_CHUNK):
+            chunk = values[start:start + KEY_CHUNK]
+            for n, num in qs.filter(**{field_name: chunk}).values_list("decision_number",
+                                                                        "number"):
+                key = _duplicate_key(n)
+                if key in wanted:
+                    found[key] = num
     return found
 
 
 def _duplicates(kind: str, federation: Organisation, rows: list[DualRow]) -> list[RowError]:
     header = SPECS[kind].column("decision_number").header
-    existing = _existing_numbers(
-        kind, federation, sorted({_duplicate_key(r.fields["decision_number"]) for r in rows}))
+    existing = _existing_numbers(kind, federation, rows)
     seen: dict[str, int] = {}
     errors = []
     for row in rows:

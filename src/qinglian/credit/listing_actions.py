@@ -238,17 +238,36 @@ def end_listing(listing: Listing, *, actor: Actor, reason: str, note: str) -> No
                            changes={"removal_reason": reason})
 
 
-def end_listings_on_repaired(record: CreditRecord, *, actor: Actor) -> list[Listing]:
-    """Blacklist listings resting only on repaired records end with reason "repaired"."""
+#: Records that no longer support a listing.
+GONE_RECORDS = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
+
+
+def end_listings_without_basis(record: CreditRecord, *, actor: Actor, reason: str,
+                               note: str) -> list[Listing]:
+    """Blacklist listings resting on this record, whose every basis record is now repaired or
+    revoked, leave due process (rejected while open, removed once published)."""
     ended = []
     candidates = Listing.objects.filter(
         records=record, list_kind=ListKind.BLACK,
         status__in=[*LISTING_OPEN, ListingStatus.PUBLISHED]).distinct()
     for listing in candidates:
-        if listing.records.exclude(status=RecordStatus.REPAIRED).exists():
+        if listing.records.exclude(status__in=GONE_RECORDS).exists():
             continue
-        end_listing(listing, actor=actor, reason=RemovalReason.REPAIRED,
-                    note=f"依据的信用记录 {record.number} 已信用修复")
+        end_listing(listing, actor=actor, reason=reason, note=note)
         ended.append(listing)
     return ended
+
+
+def end_listings_on_repaired(record: CreditRecord, *, actor: Actor) -> list[Listing]:
+    """Blacklist listings resting only on repaired (or revoked) records end with reason
+    "repaired"."""
+    return end_listings_without_basis(record, actor=actor, reason=RemovalReason.REPAIRED,
+                                      note=f"依据的信用记录 {record.number} 已信用修复")
+
+
+def end_listings_on_revoked(record: CreditRecord, *, actor: Actor) -> list[Listing]:
+    """Blacklist listings resting only on revoked (or repaired) records end with reason
+    "decision revoked": a listing never outlives the decisions it rests on."""
+    return end_listings_without_basis(record, actor=actor, reason=RemovalReason.REVOKED,
+                                      note=f"依据的信用记录 {record.number} 已撤销")
 
