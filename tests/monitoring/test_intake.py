@@ -291,9 +291,14 @@ def test_interrupted_load_leaves_nothing(city, django_capture_on_commit_callback
     # a process killed mid-load: the row is left "validating" and recovered as failed
     stale = upload(city, PAYMENTS.encode())
     DatasetVersion.objects.filter(pk=stale.pk).update(status=LoadStatus.VALIDATING)
+    leftover = store.dataset_dir(city.enterprises[0].pk, "payments") / f".tmp-{stale.pk}"
+    leftover.mkdir(parents=True)
+    (leftover / "payments.parquet").write_bytes(b"PAR1")
     assert recover_interrupted() >= 1
     stale.refresh_from_db()
     assert stale.status == LoadStatus.FAILED
+    assert store.sweep_interrupted() >= 2  # the temporary version and the staged upload
+    assert not leftover.exists() and not any(store.upload_dir(stale.pk).iterdir())
 
 
 def test_permissions_and_scope(city):

@@ -63,35 +63,45 @@ def connect(workdir: Path, *, memory_limit: str = "4GB", threads: int | None = N
 
 
 def _conversion_sql(source: Source, schema: Schema, mapping: dict[str, str]) -> str:
+    """Three projections, so each value is computed once: the trimmed raw text, the converted
+    value, and the row's bad cells."""
     positions = {header: i for i, header in enumerate(source.headers)}
-    inner, outer, checks = ["_row"], ["_row"], []
+    raws, values, keep, checks, bad = ["_row"], ["_row"], ["_row"], [], []
     for column in schema.columns:
         name = sql.quote_identifier(column.name)
         raw_name = sql.quote_identifier("raw__" + column.name)
         header = mapping.get(column.name)
         label = sql.quote_literal(f"{column.label}（{header}）" if header else column.label)
+        keep.append(name)
         if header is None or header not in positions:
-            inner.append(f"CAST(NULL AS {sql.SQL_TYPES[column.type]}) AS {name}")
-            inner.append(f"CAST(NULL AS VARCHAR) AS {raw_name}")
-        else:
-            raw = sql.raw(f"c{positions[header]}")
-            inner.append(f"{raw} AS {raw_name}")
-            inner.append(f"{sql.CONVERTERS[column.type](raw_name)} AS {name}")
-        outer.append(name)
+            values.append(f"CAST(NULL AS {sql.SQL_TYPES[column.type]}) AS {name}")
+            if column.required:
+                checks.append(f"{{'col': {label}, 'value': '', 'reason': "
+                              f"{sql.quote_literal(sql.REASONS['required'])}}}")
+                bad.append("true")
+            continue
+        raws.append(f"{sql.raw(f'c{positions[header]}')} AS {raw_name}")
+        values += [raw_name, f"{sql.CONVERTERS[column.type](raw_name)} AS {name}"]
         reason = sql.quote_literal(sql.REASONS[column.type])
+        bad.append(f"({raw_name} IS NOT NULL AND {name} IS NULL)")
         cases = [f"WHEN {raw_name} IS NOT NULL AND {name} IS NULL THEN "
                  f"{{'col': {label}, 'value': {raw_name}, 'reason': {reason}}}"]
         if column.type == "date":
+            bad.append(f"NOT {sql.date_in_range(name)}")
             cases.append(f"WHEN NOT {sql.date_in_range(name)} THEN {{'col': {label}, "
                          f"'value': {raw_name}, 'reason': "
                          f"{sql.quote_literal(sql.REASONS['date_range'])}}}")
         if column.required:
+            bad.append(f"{raw_name} IS NULL")
             cases.append(f"WHEN {raw_name} IS NULL THEN {{'col': {label}, 'value': '', "
                          f"'reason': {sql.quote_literal(sql.REASONS['required'])}}}")
         checks.append("CASE " + " ".join(cases) + " END")
-    errors = f"list_filter([{', '.join(checks)}], lambda x: x IS NOT NULL) AS _errors"
-    return (f"SELECT {', '.join(outer)}, {errors} FROM ("
-            f"SELECT {', '.join(inner)} FROM ({source.query}))")
+    # The list of bad cells is built only for rows with one (CASE is lazy): most rows are fine.
+    errors = (f"CASE WHEN {' OR '.join(bad) or 'false'} THEN list_filter([{', '.join(checks)}], "
+              "lambda x: x IS NOT NULL) ELSE [] END AS _errors")
+    return (f"SELECT {', '.join(keep)}, {errors} FROM ("
+            f"SELECT {', '.join(values)} FROM ("
+            f"SELECT {', '.join(raws)} FROM ({source.query})))")
 
 
 def _duplicates_sql(schema: Schema, mapping: dict[str, str]) -> str | None:

@@ -81,6 +81,7 @@ def perform_load(pk: int, *, progress: Progress | None = None, watch: bool = Fal
         return str(version.status)
     _update(pk, status=LoadStatus.VALIDATING, progress_done=0, progress_total=TOTAL,
             message="开始校验")
+    store.sweep_interrupted()
     workdir = store.upload_dir(pk)
     temporary = store.dataset_dir(version.dataset.organisation_id, version.dataset.kind) / \
         f".tmp-{pk}"

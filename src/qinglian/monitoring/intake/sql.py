@@ -32,9 +32,17 @@ def _ascii(expr: str) -> str:
 
 
 def raw(column: str) -> str:
-    """The trimmed cell (full-width spaces included), NULL when empty."""
-    return (f"nullif(CASE WHEN {_ascii(column)} THEN trim({column}, ' \t\r\n') "
-            f"ELSE regexp_replace({column}, '^{_SPACES}+|{_SPACES}+$', '', 'g') END, '')")
+    """The trimmed cell (full-width spaces included), NULL when empty. Most cells need no
+    trimming: the (slower) replacement runs only on those that start or end with a space."""
+    return (f"nullif(CASE WHEN regexp_matches({column}, '^{_SPACES}|{_SPACES}$') "
+            f"THEN regexp_replace({column}, '^{_SPACES}+|{_SPACES}+$', '', 'g') "
+            f"ELSE {column} END, '')")
+
+
+def _fast(fast: str, slow: str) -> str:
+    """``fast`` where it gives a value, else ``slow`` (CASE evaluates lazily; coalesce does
+    not, so the slow path would run on every row)."""
+    return f"CASE WHEN {fast} IS NOT NULL THEN {fast} ELSE {slow} END"
 
 
 def halfwidth(expr: str) -> str:
@@ -66,12 +74,11 @@ def convert_amount(expr: str) -> str:
               f"WHEN ends_with({signed}, '万') THEN 10000 ELSE 1 END")
     valid = f"regexp_full_match({number}, '[+-]?(\\d+(\\.\\d*)?|\\.\\d+)')"
     value = f"round(CAST({number} AS DECIMAL(38,8)) * {factor}, 2)"
-    # The common case (a plain number) is a direct cast; the rest takes the slow path.
-    return (f"coalesce(CASE WHEN regexp_full_match({expr}, '-?[0-9]{{1,16}}([.][0-9]{{1,2}})?') "
-            f"THEN CAST({expr} AS DECIMAL(18,2)) END, "
-            f"CASE WHEN {valid} AND length(split_part({number}, '.', 1)) <= 20 "
+    # The common case (a plain number) is a direct cast; only the rest takes the slow path.
+    slow = (f"CASE WHEN {valid} AND length(split_part({number}, '.', 1)) <= 20 "
             f"THEN CASE WHEN abs({value}) <= {AMOUNT_LIMIT} "
-            f"THEN CAST({value} AS DECIMAL(18,2)) END END)")
+            f"THEN CAST({value} AS DECIMAL(18,2)) END END")
+    return _fast(f"try_cast({expr} AS DECIMAL(18,2))", slow)
 
 
 def convert_date(expr: str) -> str:
@@ -81,14 +88,13 @@ def convert_date(expr: str) -> str:
               f"'\\1-\\2-\\3'), '^(\\d{{4}})[/.](\\d{{1,2}})[/.](\\d{{1,2}})', '\\1-\\2-\\3')")
     head = f"regexp_extract({dashed}, '^(\\d{{4}}-\\d{{1,2}}-\\d{{1,2}})(T.*|\\d{{1,2}}:.*)?$', 1)"
     serial = f"regexp_extract({s}, '^(\\d{{1,5}})(\\.0+)?$', 1)"
-    return (
-        f"CASE WHEN regexp_full_match({expr}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
-        f"THEN try_cast({expr} AS DATE) "
-        f"WHEN {head} <> '' THEN CAST(try_strptime({head}, '%Y-%m-%d') AS DATE) "
+    slow = (
+        f"CASE WHEN {head} <> '' THEN CAST(try_strptime({head}, '%Y-%m-%d') AS DATE) "
         f"WHEN regexp_full_match({s}, '\\d{{8}}') THEN CAST(try_strptime({s}, '%Y%m%d') AS DATE) "
         f"WHEN {serial} <> '' AND CAST({serial} AS INTEGER) BETWEEN 1 AND 73050 "
         f"THEN CAST(DATE '1899-12-30' + CAST({serial} AS INTEGER) AS DATE) END"
     )
+    return _fast(f"try_cast({expr} AS DATE)", slow)
 
 
 def date_in_range(value: str) -> str:

@@ -71,3 +71,28 @@ def version_files(version: DatasetVersion) -> dict[str, Path]:
         raise ValueError(f"数据集版本 {version.pk} 尚未入库")
     directory = absolute(version.path)
     return {table: directory / f"{table}.parquet" for table in tables_of(version.dataset.kind)}
+
+
+def sweep_interrupted() -> int:
+    """Remove what loads killed mid-way left on disk (``recover_interrupted`` has marked their
+    rows failed): temporary version directories and staging files of loads no longer running.
+    The upload of a load still waiting for its mapping and error reports are kept. Returns
+    how many paths were removed."""
+    running = set(DatasetVersion.objects.filter(
+        status__in=[LoadStatus.QUEUED, LoadStatus.VALIDATING]).values_list("pk", flat=True))
+    waiting = set(DatasetVersion.objects.filter(status=LoadStatus.UPLOADED)
+                  .values_list("pk", flat=True))
+    removed = 0
+    for temporary in (home() / "datasets").glob("*/*/.tmp-*"):
+        pk = temporary.name.removeprefix(".tmp-")
+        if not pk.isdigit() or int(pk) not in running:
+            remove_tree(temporary)
+            removed += 1
+    for upload in (home() / "uploads").glob("*"):
+        if not upload.name.isdigit() or int(upload.name) in running | waiting:
+            continue
+        for child in upload.iterdir():
+            if child.name != "errors.csv":
+                remove_tree(child) if child.is_dir() else child.unlink(missing_ok=True)
+                removed += 1
+    return removed
