@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from qinglian.credit.choices import (
+    DocumentKind,
     ListKind,
     Measure,
     PledgeStatus,
@@ -181,8 +182,8 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     row["category_label"] = RecordCategory(row["category"]).label
     row["severity_label"] = Severity(row["severity"]).label if row["severity"] else ""
     row["negative"] = row["polarity"] == Polarity.NEGATIVE
-    row["content"] = scrub(row["content"])
-    row["legal_basis"] = scrub(row["legal_basis"])
+    for name in ("content", "legal_basis", "issuing_body"):
+        row[name] = scrub(row[name])
     return row
 
 
@@ -203,6 +204,7 @@ def enterprise_pledges(enterprise_id: int) -> list[dict[str, Any]]:
                                             status__in=PUBLIC_PLEDGE_STATUSES)
                 .order_by("-pledged_on", "-pk").values(*PLEDGE_FIELDS)[:50])
     for row in rows:
+        row["title"] = scrub(row["title"])
         row["content"] = scrub(row["content"])
         row["status_label"] = PledgeStatus(row["status"]).label
     return rows
@@ -280,6 +282,13 @@ def public_documents(chamber_id: int | None = None, kind: str = "") -> QuerySet[
         qs = qs.filter(kind=kind)
     return qs.order_by("organisation__name_pinyin", "-year", "-created_at", "-pk").values(
         *DOCUMENT_FIELDS)
+
+
+def describe_documents(rows: Any) -> list[dict[str, Any]]:
+    """Documents as shown: officers' free text (title, summary) scrubbed like every other."""
+    labels = dict(DocumentKind.choices)
+    return [{**r, "title": scrub(r["title"]), "summary": scrub(r["summary"]),
+             "kind_label": labels.get(r["kind"], "")} for r in rows]
 
 
 def publishing_chambers() -> list[dict[str, Any]]:

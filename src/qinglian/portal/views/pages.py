@@ -96,10 +96,8 @@ def documents(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in DocumentKind.values else ""
     rows = queries.public_documents(chamber, kind)
     page_obj = Paginator(rows, PER_PAGE).get_page(_page_number(request))
-    labels = dict(DocumentKind.choices)
     return page(request, "portal/documents.html", {
-        "page_obj": page_obj,
-        "rows": [{**r, "kind_label": labels.get(r["kind"], "")} for r in page_obj.object_list],
+        "page_obj": page_obj, "rows": queries.describe_documents(page_obj.object_list),
         "chambers": queries.publishing_chambers(), "chamber": chamber, "kind": kind,
         "kinds": DocumentKind.choices, "query": query_string(chamber=chamber, kind=kind),
     })
@@ -115,7 +113,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404("文件不存在") from exc
     response = FileResponse(handle, content_type=evidence_content_type(document.file.name or ""),
-                            filename=document.original_name or f"{document.title}.pdf")
+                            filename=queries.scrub(document.original_name or f"{document.title}.pdf"))
     response["Cache-Control"] = "public, max-age=300"
     return response
 
