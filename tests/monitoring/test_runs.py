@@ -169,3 +169,15 @@ def test_run_pages_new_run_form_progress_and_cancel(city, django_capture_on_comm
     assert queued.status == RunStatus.CANCELLED
     # another organisation's run is a 404, like a missing one
     assert city.client(Role.ENTERPRISE_USER).get(f"/monitoring/runs/{run.pk}/").status_code == 404
+
+
+def test_spark_engine_finds_the_same_alerts(city, spark, django_capture_on_commit_callbacks):
+    ocds_version(city.federation)
+    duck = start(city, django_capture_on_commit_callbacks, rules="R003,R018")
+    on_spark = start(city, django_capture_on_commit_callbacks, rules="R003,R018",
+                     engine="spark")
+    assert on_spark.status == RunStatus.SUCCEEDED, on_spark.message
+    assert on_spark.engine == "spark"
+    assert {code: c["hits"] for code, c in on_spark.counts.items()} == {
+        code: c["hits"] for code, c in duck.counts.items()}
+    assert all(c["new"] == 0 for c in on_spark.counts.values())

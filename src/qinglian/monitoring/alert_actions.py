@@ -130,7 +130,9 @@ def record_hits(run: Run, rule: Rule, hits: Iterable[Any], *, parameters: Mappin
         _fill(alert, found[fp], rows.get(fp, []), run)
         created.append(alert)
     Alert.objects.bulk_create(created, batch_size=_BATCH)
-    changed, unchanged, reopened = [], [], []
+    changed: list[Alert] = []
+    unchanged: list[Alert] = []
+    reopened: list[Alert] = []
     for fp, alert in existing.items():
         if fp in found:
             before = _content(alert)
