@@ -37,12 +37,11 @@ def _csv(text: str, name: str = "名单.csv", encoding: str = "utf-8-sig") -> Si
     return SimpleUploadedFile(name, text.encode(encoding))
 
 
-def test_form_names_the_lists_and_says_platform_lists_are_not_there_yet(city: Any,
-                                                                       lists: Lists) -> None:
+def test_form_names_the_lists_and_the_platform_blacklist(city: Any, lists: Lists) -> None:
     html = city.client(ENT).get("/screening/new/").content.decode()
     assert "本企业限制交易名单" in html and "行业失信黑名单" in html
     assert "外辖区名单" not in html
-    assert "尚未接入" in html
+    assert "失信黑名单（本辖区公示中）（平台名单）" in html and "尚未接入" not in html
 
 
 def test_single_entry_to_results(city: Any, lists: Lists) -> None:

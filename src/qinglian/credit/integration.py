@@ -1,5 +1,6 @@
-"""The credit app's hooks into the integrity-index app: an enterprise on the blacklist in
-force may not be nominated an exemplar, and fails the eligibility check (资格联审).
+"""The credit app's hooks into other apps: an enterprise on the blacklist in force may not be
+nominated an exemplar, fails the eligibility check (资格联审), and is a platform list every
+organisation's partner screening (合作方筛查) checks against.
 
 Imported from ``CreditConfig.ready``; the evaluation app never imports the credit app.
 """
@@ -14,6 +15,7 @@ from qinglian.core.formatting import chinese_date
 from qinglian.evaluation.eligibility import register_rule
 from qinglian.evaluation.hooks import register_exemplar_blocker
 from qinglian.registry.models import Organisation
+from qinglian.screening.sources import PlatformEntry, register_platform_source
 
 from .choices import ListKind
 from .models import Listing
@@ -35,8 +37,21 @@ def blacklist_blocks_exemplar(enterprise: Organisation) -> list[str]:
 
 def blacklisted(enterprise: Organisation, on: dt.date) -> list[str]:
     return [f"列入黑名单（{listing.number}，{chinese_date(listing.effective_on)}至"
-            f"{chinese_date(listing.expires_on)}）：{listing.reasons[:80]}"
+            f"{chinese_date(listing.expires_on)}）：{listing.reasons}"
             for listing in _blacklistings(enterprise, on)]
+
+
+def blacklist_entries(organisation: Organisation) -> list[PlatformEntry]:
+    """The blacklist in force in the screening organisation's jurisdiction, as it is public."""
+    federation_id = organisation.pk if organisation.federation_id is None \
+        else organisation.federation_id
+    listings = (Listing.objects.filter(public_listings_q(timezone.localdate()),
+                                       list_kind=ListKind.BLACK, federation_id=federation_id)
+                .order_by("effective_on", "pk")
+                .only("number", "subject_name", "subject_code", "basis", "effective_on"))
+    return [PlatformEntry(ref=listing.number, name=listing.subject_name,
+                          uscc=listing.subject_code, reason=f"列入黑名单：{listing.basis}",
+                          listed_on=listing.effective_on) for listing in listings]
 
 
 def register() -> None:
@@ -47,6 +62,7 @@ def register() -> None:
         register_exemplar_blocker(blacklist_blocks_exemplar)
     if "blacklist" not in eligibility.RULES:
         register_rule("blacklist", "列入黑名单")(blacklisted)
+    register_platform_source("blacklist", "失信黑名单（本辖区公示中）", blacklist_entries)
 
 
 register()
