@@ -281,8 +281,12 @@ def test_interrupted_load_leaves_nothing(city, django_capture_on_commit_callback
     def crash(*args: Any, **kwargs: Any) -> None:
         raise OSError("磁盘已满")
 
-    monkeypatch.setattr(load_module.os, "replace", crash)
-    version = load(city, django_capture_on_commit_callbacks, PAYMENTS.encode())
+    version = upload(city, PAYMENTS.encode())
+    monkeypatch.setattr(load_module.os, "replace", crash)  # publishing the version fails
+    with django_capture_on_commit_callbacks(execute=True):
+        intake_actions.do_confirm_mapping(version, version.mapping, actor=ent(city))
+    monkeypatch.undo()
+    version.refresh_from_db()
     assert version.status == LoadStatus.FAILED and "磁盘已满" in version.message
     assert version.version is None
     assert not [p for p in store.home().rglob("*") if p.is_file() and p.suffix == ".parquet"]

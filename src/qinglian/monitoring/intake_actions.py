@@ -9,7 +9,10 @@ confirmed mapping is saved per organisation and kind and offered first next time
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,11 +55,12 @@ def accepted_formats(kind: str) -> tuple[str, ...]:
     return SCHEMAS[kind].formats
 
 
-@transaction.atomic
 def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
                       chunks: Iterable[bytes], actor: Actor) -> DatasetVersion:
     """Store an upload (streamed) as a load waiting for its column mapping.
 
+    The file is copied and checked before any row is written, outside a transaction (a
+    2 GB copy must not hold the database's write lock), then moved under the load's id.
     Refused with a Chinese message: a format the kind does not take, a file over the size
     limit, an empty file, content that is not what the extension says, an unknown encoding,
     a file without headers."""
@@ -67,13 +71,9 @@ def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
     if file_format not in accepted_formats(kind):
         allowed = "、".join(f".{f}" for f in accepted_formats(kind))
         raise ValidationError(f"{DatasetKind(kind).label}只接受 {allowed} 文件", code="bad_type")
-    dataset, _ = Dataset.objects.get_or_create(organisation=organisation, kind=kind)
-    version = DatasetVersion.objects.create(
-        dataset=dataset, status=LoadStatus.UPLOADED, source_name=name[:255], source_sha256="",
-        source_size=0, uploaded_by=actor, created_at=timezone.now())
-    directory = store.upload_dir(version.pk)
-    target = directory / ("source." + ("jsonl.gz" if name.lower().endswith(".gz")
-                                       else file_format))
+    incoming = store.home() / "uploads" / f"incoming-{uuid.uuid4().hex}"
+    filename = "source." + ("jsonl.gz" if name.lower().endswith(".gz") else file_format)
+    target = incoming / filename
     try:
         stored = files.store_chunks(chunks, target, limit=files.size_limit(file_format))
         files.check_content(target, file_format, name)
@@ -81,19 +81,36 @@ def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
                     if file_format == "csv" else "")
         headers = read_headers(target, file_format, encoding) if kind != DatasetKind.OCDS else []
     except ValidationError:
-        store.remove_tree(directory)
+        store.remove_tree(incoming)
         raise
     except Exception as exc:
-        store.remove_tree(directory)
+        store.remove_tree(incoming)
         raise ValidationError(f"无法读取文件：{str(exc).splitlines()[0][:200]}",
                               code="unreadable") from exc
+    try:
+        return _record_upload(organisation, kind, name, actor, incoming, filename, stored,
+                              encoding, headers)
+    finally:
+        store.remove_tree(incoming)  # moved into place on success; dropped otherwise
+
+
+@transaction.atomic
+def _record_upload(organisation: Organisation, kind: str, name: str, actor: Actor,
+                   incoming: Path, filename: str, stored: files.StoredFile, encoding: str,
+                   headers: list[str]) -> DatasetVersion:
+    dataset, _ = Dataset.objects.get_or_create(organisation=organisation, kind=kind)
     saved = ColumnMapping.objects.filter(organisation=organisation, kind=kind).first()
-    version.source_sha256, version.source_size = stored.sha256, stored.size
-    version.source_encoding = files.encoding_label(encoding)
-    version.source_path = store.relative(target)
-    version.profile = {"headers": headers}
-    version.mapping = suggest_mapping(SCHEMAS[kind], headers, saved.mapping if saved else None)
-    version.save()
+    version = DatasetVersion.objects.create(
+        dataset=dataset, status=LoadStatus.UPLOADED, source_name=name[:255],
+        source_sha256=stored.sha256, source_size=stored.size,
+        source_encoding=files.encoding_label(encoding), uploaded_by=actor,
+        created_at=timezone.now(), profile={"headers": headers},
+        mapping=suggest_mapping(SCHEMAS[kind], headers, saved.mapping if saved else None))
+    directory = store.upload_dir(version.pk)
+    store.remove_tree(directory)  # a leftover of a rolled-back upload that had this id
+    os.replace(incoming, directory)
+    version.source_path = store.relative(directory / filename)
+    version.save(update_fields=["source_path"])
     record_change(version, "create", actor=actor, after=snapshot(version))
     return version
 
