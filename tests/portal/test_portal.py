@@ -179,20 +179,16 @@ def test_portal_ignores_the_users_scope(city: City, world: SimpleNamespace) -> N
     assert response.status_code == 200 and "杭州清风软件有限公司" in response.content.decode()
 
 
-def test_profile_shows_the_current_rating(city: City, world: SimpleNamespace) -> None:
-    from qinglian.credit.models import Rating, RatingModel
+def test_profile_and_report_never_show_the_credit_rating(city: City,
+                                                         world: SimpleNamespace) -> None:
+    """The rating is the federation's internal evaluation, outside the portal's allow-list."""
+    from qinglian.credit.ratings import recompute_ratings
 
     huawei = city.enterprises[0]
-    rating = Rating.objects.filter(organisation=huawei, is_current=True,
-                                   model__is_active=True).first()
-    if rating is None:  # the ratings module did not rate it: give it one by hand
-        model = (RatingModel.objects.filter(federation=city.federation, is_active=True).first()
-                 or RatingModel.objects.create(federation=city.federation, name="默认模型",
-                                               version=1, is_active=True))
-        rating = Rating.objects.create(organisation=huawei, model=model, points=55, rating="D",
-                                       computed_at=timezone.now())
+    recompute_ratings(city.federation.pk)
+    assert huawei.credit_ratings.filter(is_current=True).exists()
     _, html, _ = get(f"/portal/enterprises/{huawei.uscc}/")
-    assert f"{rating.rating} 级" in html
+    assert "信用评级" not in html and "评定）" not in html
     assert "暂未发布" in html  # no published integrity grade yet
 
 

@@ -9,8 +9,10 @@ is masked before it reaches a page, a report or a cache.
 
 Allowed: an enterprise's name, USCC, chambers, industry, region; published integrity grade;
 red/black listings in force with measures and dates; records inside their window with their
-decision details; public pledges; the current credit rating. The name of a sanctioned
-practitioner appears on the lists (he is the sanctioned party) — never his ID number.
+decision details; public pledges. The name of a sanctioned practitioner appears on the lists
+(he is the sanctioned party) — never his ID number. The credit rating is not public: it is the
+federation's internal evaluation, not a decision that went through due process (the enterprise
+sees its own on "我的信用").
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from qinglian.credit.choices import (
     Severity,
     SubjectKind,
 )
-from qinglian.credit.models import ChamberDocument, CreditPledge, CreditRecord, Listing, Rating
+from qinglian.credit.models import ChamberDocument, CreditPledge, CreditRecord, Listing
 from qinglian.credit.queries import public_listings_q, public_records_q
 from qinglian.evaluation.choices import AssessmentStatus
 from qinglian.evaluation.models import Assessment
@@ -136,17 +138,13 @@ def search_enterprises(text: str, page: int = 1, per_page: int = 20) -> SearchPa
 
 
 def _profile_head(uscc: str) -> dict[str, Any] | None:
-    """The enterprise with its published grade and current rating, in one query."""
+    """The enterprise with its published grade, in one query."""
     code = _CODE_CHARS.sub("", uscc).upper()
     grades = _published_grades(OuterRef("pk"))
-    ratings = Rating.objects.filter(organisation_id=OuterRef("pk"), is_current=True,
-                                    model__is_active=True).order_by("-computed_at", "-pk")
     row = (_enterprises().filter(uscc=code)
            .annotate(grade=Subquery(grades.values("grade")[:1]),
-                     grade_year=Subquery(grades.values("campaign__year")[:1]),
-                     rating_letter=Subquery(ratings.values("rating")[:1]),
-                     rating_at=Subquery(ratings.values("computed_at")[:1]))
-           .values(*ENTERPRISE_FIELDS, "grade", "grade_year", "rating_letter", "rating_at")
+                     grade_year=Subquery(grades.values("campaign__year")[:1]))
+           .values(*ENTERPRISE_FIELDS, "grade", "grade_year")
            .first())
     return _describe(dict(row)) if row else None
 
@@ -217,14 +215,12 @@ def enterprise_profile(uscc: str, today: dt.date) -> dict[str, Any] | None:
         return None
     pk = head["pk"]
     grade, grade_year = head.pop("grade"), head.pop("grade_year")
-    letter, rated_at = head.pop("rating_letter"), head.pop("rating_at")
     records = enterprise_records(pk, today)
     listings = enterprise_listings(pk, today)
     return {
         "enterprise": head,
         "chambers": _chambers(pk),
         "grade": {"grade": grade, "campaign__year": grade_year} if grade else None,
-        "rating": {"rating": letter, "computed_at": rated_at} if letter else None,
         "listings": listings,
         "red": [x for x in listings if x["list_kind"] == ListKind.RED],
         "black": [x for x in listings if x["list_kind"] == ListKind.BLACK],

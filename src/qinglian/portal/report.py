@@ -67,7 +67,6 @@ def report_content(profile: dict[str, Any], *, code: str, issued_at: dt.datetime
         "enterprise": {k: enterprise[k] for k in ("name", "uscc", "region_name", "industry_name")},
         "chambers": profile["chambers"],
         "grade": profile["grade"],
-        "rating": profile["rating"],
         "listings": [{k: x[k] for k in ("number", "list_label", "subject_name", "measure_labels",
                                         "basis", "effective_on", "expires_on")}
                      for x in profile["listings"]],
@@ -88,13 +87,13 @@ def digest_of(content: dict[str, Any]) -> str:
 
 def summary_of(profile: dict[str, Any]) -> dict[str, Any]:
     """What the verify page repeats about a genuine report."""
-    enterprise, rating, grade = profile["enterprise"], profile["rating"], profile["grade"]
+    enterprise, grade = profile["enterprise"], profile["grade"]
     return {
         "name": enterprise["name"], "uscc": enterprise["uscc"],
         "records": len(profile["records"]), "negative": profile["negative_count"],
         "positive": profile["positive_count"], "red": len(profile["red"]),
         "black": len(profile["black"]), "pledges": len(profile["pledges"]),
-        "rating": rating["rating"] if rating else "", "grade": grade["grade"] if grade else "",
+        "grade": grade["grade"] if grade else "",
     }
 
 
