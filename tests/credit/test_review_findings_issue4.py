@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qinglian.core.choices import Role
@@ -16,7 +16,7 @@ from qinglian.core.imports import TableError
 from qinglian.credit import actions, listing_actions, repair_actions
 from qinglian.credit.choices import ListingStatus, RecordStatus, RemovalReason, RepairStatus
 from qinglian.credit.imports import do_import_dual_publicity
-from qinglian.credit.models import CreditRecord, Listing
+from qinglian.credit.models import CreditRecord, Listing, Objection
 from qinglian.credit.queries import public_listings_q
 from qinglian.registry import actions as registry_actions
 from qinglian.registry.models import Membership
@@ -204,3 +204,33 @@ def test_chamber_officer_cannot_enter_a_record_about_another_chambers_person(
         decision_number="商会惩〔2026〕3号", decision_date=TODAY,
         legal_basis="商会章程", content="违反自律公约")
 
+
+
+# --- an objection to a basis record holds the listing ----------------------------------------
+
+
+def test_objection_to_a_basis_record_holds_the_listing_decision_and_publication(
+        city: City) -> None:
+    from qinglian.credit import objection_actions
+    from qinglian.credit.choices import ObjectionStatus
+
+    day = dt.date(2026, 9, 1)
+    record = penalty(city.enterprises[0], today=day, decided=day - dt.timedelta(days=10))
+    listing = listing_actions.do_propose_listing(
+        record.organisation, actor=None, list_kind="black", reasons="严重失信",  # type: ignore[arg-type]
+        basis="行业自律公约第十条", records=[record], measures=["no_awards"], today=day)
+    listing_actions.do_notify_listing(listing, actor=None, today=day)
+    objection = objection_actions.do_file_objection(record, actor=None, reasons="处罚已被复议撤销",
+                                                    files=[pdf()], today=day)
+    later = day + dt.timedelta(days=40)
+    with pytest.raises(ValidationError, match="有异议正在处理"):
+        listing_actions.do_decide_listing(listing, actor=None, listed=True, today=later)
+    objection_actions.do_handle_objection(objection, actor=None, corrected=False,
+                                          outcome="经核实，处罚决定有效")
+    assert Objection.objects.get(pk=objection.pk).status == ObjectionStatus.UPHELD
+    listing_actions.do_decide_listing(listing, actor=None, listed=True, today=later)
+    second = objection_actions.do_file_objection(record, actor=None, reasons="新的材料",
+                                                 files=[pdf()], today=later)
+    with pytest.raises(ValidationError, match="有异议正在处理"):
+        listing_actions.do_publish_listing(listing, actor=None, today=later)
+    assert second.status == ObjectionStatus.OPEN

@@ -157,6 +157,16 @@ def do_notify_listing(listing: Listing, *, actor: Actor,
     return listing
 
 
+def _refuse_while_basis_disputed(listing: Listing, step: str) -> None:
+    """An objection to a record the listing rests on holds the listing too: the basis may be
+    corrected."""
+    disputed = list(listing.records.filter(open_objections__gt=0)
+                    .order_by("number").values_list("number", flat=True))
+    if disputed:
+        raise ValidationError(f"依据的信用记录 {'、'.join(disputed)} 有异议正在处理，"
+                              f"处理完毕后方可{step}")
+
+
 @transaction.atomic
 def do_decide_listing(listing: Listing, *, actor: Actor, listed: bool, note: str = "",
                       today: dt.date | None = None) -> Listing:
@@ -176,6 +186,7 @@ def do_decide_listing(listing: Listing, *, actor: Actor, listed: bool, note: str
                 f"异议期至 {chinese_date(listing.objection_due)} 届满，届满后方可决定列入")
         if listing.open_objections:
             raise ValidationError("当事人的异议尚在处理中，处理完毕后方可决定列入")
+    _refuse_while_basis_disputed(listing, "决定列入")
     LISTING_FLOW.apply(listing, to=ListingStatus.LISTED, actor=actor, note=note,
                        changes={"decision_note": note})
     return listing
@@ -191,6 +202,7 @@ def do_publish_listing(listing: Listing, *, actor: Actor,
         raise ValidationError("该名单已过到期日期，不能公布")
     if listing.open_objections:
         raise ValidationError("当事人的异议尚在处理中，处理完毕后方可公布")
+    _refuse_while_basis_disputed(listing, "公布")
     LISTING_FLOW.apply(listing, to=ListingStatus.PUBLISHED, actor=actor)
     return listing
 
