@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -49,7 +50,7 @@ class City:
         return client
 
 
-def make_user(username: str, role: str, organisation: Organisation | None, **extra: object) -> User:
+def make_user(username: str, role: str, organisation: Organisation | None, **extra: Any) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, role=role, organisation=organisation,
         display_name=extra.pop("display_name", username), **extra,
