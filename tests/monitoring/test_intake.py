@@ -341,6 +341,8 @@ def test_pages(city, django_capture_on_commit_callbacks):
     page = client.get(f"/monitoring/loads/{version.pk}/").content.decode()
     assert "已入库" in page and "列概况" in page
     assert client.get(f"/monitoring/datasets/{version.dataset_id}/").status_code == 200
+    listing = client.get("/monitoring/datasets/").content.decode()
+    assert f'href="/monitoring/loads/{version.pk}/">v1</a>' in listing
     assert client.get(f"/monitoring/loads/{version.pk}/progress/").status_code == 200
     # a rejected load: errors on the page and the full report
     with django_capture_on_commit_callbacks(execute=True):

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -45,12 +46,12 @@ def _versions(request: HttpRequest) -> Any:
 def dataset_list(request: HttpRequest) -> HttpResponse:
     """Every dataset in scope with its latest ready version, and the recent loads."""
     require(request.user, "monitoring.view")
-    datasets = restrict(Dataset.objects.select_related("organisation"), request.user)
-    ready: dict[int, DatasetVersion] = {}
-    for version in _versions(request).filter(status=LoadStatus.READY).order_by(
-            "dataset_id", "-version"):
-        ready.setdefault(version.dataset_id, version)
-    rows = [{"dataset": d, "latest": ready.get(d.pk)} for d in datasets]
+    newest = DatasetVersion.objects.filter(dataset=OuterRef("pk"), status=LoadStatus.READY) \
+        .order_by("-version").values("pk")[:1]
+    datasets = list(restrict(Dataset.objects.select_related("organisation"), request.user)
+                    .annotate(latest_id=Subquery(newest)))
+    ready = DatasetVersion.objects.in_bulk([d.latest_id for d in datasets if d.latest_id])
+    rows = [{"dataset": d, "latest": ready.get(d.latest_id)} for d in datasets]
     loads = _versions(request).order_by("-created_at", "-pk")
     return render(request, "monitoring/dataset_list.html", {
         "rows": rows, "page_obj": paginate(request, loads, per_page=20),
