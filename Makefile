@@ -65,7 +65,7 @@ test: $(VENV)/.installed-dev
 	step "mypy" $(BIN)/mypy
 	step "pytest（SQLite，全部测试）" env -u DATABASE_URL $(BIN)/pytest -q $(PYTEST_ARGS)
 	step "pytest（PostgreSQL）" env DATABASE_URL=$(PG_URL) \
-		$(BIN)/pytest -q -m "not browser and not slow" --create-db $(PYTEST_ARGS)
+		$(BIN)/pytest -q -m "not browser and not slow and not spark" --create-db $(PYTEST_ARGS)
 	printf '\n全部检查通过，共 %d 秒。\n' "$$(( $$(date +%s) - started ))"
 
 bench: $(VENV)/.installed-dev

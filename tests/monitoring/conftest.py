@@ -65,3 +65,11 @@ def spark():
     logging.getLogger("py4j").setLevel(logging.WARNING)
     yield session
     session.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start Spark are marked ``spark``: they do not touch the application database,
+    so ``make test`` runs them once (with SQLite), not again with PostgreSQL."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)
