@@ -444,3 +444,42 @@ def test_ledger_rules_on_spark_match_duckdb(spark, tmp_path):
         if spark_hits != duck_hits or duck_hits != expected_hits(code):
             mismatches.append((code, spark_hits, duck_hits))
     assert mismatches == []
+
+
+def test_normalise_hits_fast_paths_keep_the_contract():
+    from qinglian.monitoring.engine.results import normalise_hits
+
+    columns = ["group_name", "subject_id", "value", "unit", "vendor_id", "occurred_on",
+               "evidence_keys"]
+    rows = [
+        ("Vendor", "B", 2, None, "V1", dt.datetime(2024, 5, 1, 8), ["k2", None, "k1"]),
+        ("Vendor", "A", 1.5, "U1", None, None, "k9"),  # one key as bare text
+        ("Vendor", "B", 2, None, "V1", dt.datetime(2024, 5, 1, 8), ["k1", "k2"]),  # repeated
+        ("Vendor", "C", 3, 7, 8, None, [2, 1]),  # non-text ids become text
+        ("Vendor", "D", 4, "U2", "V2", None, [None]),
+    ]
+    hits = normalise_hits("L0", rows, columns)
+    assert hits == [
+        Hit("L0", "Vendor", "A", 1.5, unit="U1", evidence=("k9",)),
+        Hit("L0", "Vendor", "B", 2.0, vendor_id="V1", occurred_on=d("2024-05-01"),
+            evidence=("k1", "k2")),
+        Hit("L0", "Vendor", "C", 3.0, unit="7", vendor_id="8", evidence=("1", "2")),
+        Hit("L0", "Vendor", "D", 4.0, unit="U2", vendor_id="V2"),
+    ]
+    assert len({*hits, *hits}) == 4  # the hits hash like ones made by Hit(...)
+    # Rows as mappings (Spark) and without the optional columns (the OCDS rules) alike.
+    assert normalise_hits("L0", [{"group_name": "Vendor", "subject_id": "A", "value": 1.5,
+                                  "unit": "U1", "evidence_keys": ["k9"]}]) == hits[:1]
+    assert normalise_hits("R1", [("Buyer", "b", 1), ("OCID", "o", 1)]) == [
+        Hit("R1", "OCID", "o", 1.0), Hit("R1", "Buyer", "b", 1.0)]
+    with pytest.raises(ValueError, match="NaN"):
+        normalise_hits("L0", [("Vendor", "A", float("nan"))])
+
+
+def test_bound_sql_is_cached_per_parameter_values():
+    rule = get_rule("L001P")
+    first = bind_sql(rule, resolve_parameters(rule), "duckdb")
+    assert bind_sql(rule, resolve_parameters(rule), "duckdb") is first
+    wider = bind_sql(rule, resolve_parameters(rule, {"window_days": 31}), "duckdb")
+    assert wider != first and "30" in first and "31" in wider
+    assert bind_sql(rule, resolve_parameters(rule), "spark") != first

@@ -51,10 +51,10 @@ class DuckDBRunner:
         self.connection.close()
 
     def run(self, rule: Rule, parameters: Mapping[str, Any] | None = None) -> RuleRun:
+        started = time.perf_counter()
         self._check_inputs(rule)
         values = resolve_parameters(rule, parameters)
         sql = bind_sql(rule, values, "duckdb")
-        started = time.perf_counter()
         cursor = self.connection.execute(sql)
         columns = [column[0] for column in cursor.description or ()]
         hits = normalise_hits(rule.code, cursor.fetchall(), columns)
