@@ -691,6 +691,7 @@ def run_ledgers(args: argparse.Namespace) -> bool:
         "SELECT current_setting('threads'), current_setting('memory_limit')").fetchall()[0]
     say(f"DuckDB：threads = {settings[0]}，memory_limit = {settings[1]}（引擎与手写 SQL 同一连接）；"
         f"每项取 {args.repeat} 次中最快；pandas 每条规则一个新进程，超过 {args.memory_limit:g} GiB 即停止")
+    say("基线：同一数据上独立手写的 DuckDB SQL 与惯用写法的 pandas，三者逐字段比对结果")
     runner = DuckDBRunner(inputs, connection=connection)
     rules = [rule for rule in all_rules(tag="ledger") if not args.rules or rule.code in args.rules]
     say(f"\n{'规则':<7}{'命中':>8}{'引擎 s':>9}{'其中Hit':>9}{'手写SQL s':>11}{'pandas s':>10}"

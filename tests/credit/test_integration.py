@@ -74,6 +74,6 @@ def test_blacklisting_blocks_exemplars_and_fails_eligibility_in_full(city: City,
     enterprise = city.enterprises[1]
     listing = _blacklist(city, enterprise)
     assert blacklist_blocks_exemplar(enterprise)[0].startswith("列入黑名单（在公示期内）")
-    reasons = blacklisted(enterprise, DAY)
-    assert reasons and listing.reasons in reasons[0]  # the whole reason, never cut short
-    assert blacklisted(city.enterprises[2], DAY) == []
+    reasons = blacklisted([enterprise, city.enterprises[2]], DAY)
+    assert list(reasons) == [enterprise.pk]
+    assert listing.reasons in reasons[enterprise.pk][0]  # the whole reason, never cut short

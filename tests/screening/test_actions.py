@@ -49,7 +49,8 @@ def test_uscc_first_even_when_the_name_differs(city: Any, lists: Lists) -> None:
 def test_other_federations_lists_are_not_used(city: Any, lists: Lists) -> None:
     screening = _screen(city, "温州东方海纳进出口有限公司")
     assert screening.hit_count == 0
-    assert {u["name"] for u in screening.lists_used} == {"本企业限制交易名单", "行业失信黑名单"}
+    assert {u["name"] for u in screening.lists_used} == {"本企业限制交易名单", "行业失信黑名单",
+                                                         "失信黑名单（本辖区公示中）"}
 
 
 def test_chamber_does_not_use_the_enterprises_own_list(city: Any, lists: Lists) -> None:

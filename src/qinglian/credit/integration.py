@@ -8,11 +8,13 @@ Imported from ``CreditConfig.ready``; the evaluation app never imports the credi
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 
 from django.utils import timezone
 
 from qinglian.core.formatting import chinese_date
-from qinglian.evaluation.eligibility import register_rule
+from qinglian.evaluation.eligibility import register_batch_rule
 from qinglian.evaluation.hooks import register_exemplar_blocker
 from qinglian.registry.models import Organisation
 from qinglian.screening.sources import PlatformEntry, register_platform_source
@@ -35,10 +37,18 @@ def blacklist_blocks_exemplar(enterprise: Organisation) -> list[str]:
             for listing in listings]
 
 
-def blacklisted(enterprise: Organisation, on: dt.date) -> list[str]:
-    return [f"列入黑名单（{listing.number}，{chinese_date(listing.effective_on)}至"
-            f"{chinese_date(listing.expires_on)}）：{listing.reasons}"
-            for listing in _blacklistings(enterprise, on)]
+def blacklisted(enterprises: Sequence[Organisation], on: dt.date) -> dict[int, list[str]]:
+    """The eligibility rule, for all nominees' enterprises in one query."""
+    found: dict[int, list[str]] = defaultdict(list)
+    listings = (Listing.objects.filter(public_listings_q(on), list_kind=ListKind.BLACK,
+                                       organisation__in=[e.pk for e in enterprises])
+                .order_by("organisation_id", "effective_on", "pk"))
+    for listing in listings:
+        assert listing.organisation_id is not None
+        found[listing.organisation_id].append(
+            f"列入黑名单（{listing.number}，{chinese_date(listing.effective_on)}至"
+            f"{chinese_date(listing.expires_on)}）：{listing.reasons}")
+    return dict(found)
 
 
 def blacklist_entries(organisation: Organisation) -> list[PlatformEntry]:
@@ -61,7 +71,7 @@ def register() -> None:
     if blacklist_blocks_exemplar not in hooks.EXEMPLAR_BLOCKERS:
         register_exemplar_blocker(blacklist_blocks_exemplar)
     if "blacklist" not in eligibility.RULES:
-        register_rule("blacklist", "列入黑名单")(blacklisted)
+        register_batch_rule("blacklist", "列入黑名单")(blacklisted)
     register_platform_source("blacklist", "失信黑名单（本辖区公示中）", blacklist_entries)
 
 

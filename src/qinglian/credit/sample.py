@@ -520,11 +520,15 @@ def build_sample_credit(city: SampleCity, rng: random.Random, today: dt.date,
     sample.dual_publicity_queue()
     sample.pledges(30)
     sample.progress("红黑名单与异议、修复", 0, 3)
+    # A very small city (the 10-enterprise minimum) has too few enterprises for every case:
+    # the later ones are left out rather than piled onto one enterprise.
     sample.blacklists(cases[:4])
-    sample.repaired_blacklist(cases[4])
+    if len(cases) > 4:
+        sample.repaired_blacklist(cases[4])
     sample.red_list()
     sample.progress("红黑名单与异议、修复", 2, 3)
-    sample.open_cases(cases[5:9])
+    if len(cases) >= 9:
+        sample.open_cases(cases[5:9])
     sample.progress("红黑名单与异议、修复", 3, 3)
     sample.documents()
     recompute_ratings(city.federation.pk, today=today)
