@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING, Any
+from itertools import islice, repeat
+from math import isnan
+from operator import attrgetter, eq, itemgetter
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .definitions import Rule
@@ -19,14 +21,17 @@ REQUIRED_COLUMNS = ("group_name", "subject_id", "value")
 OPTIONAL_COLUMNS = ("unit", "vendor_id", "occurred_on", "evidence_keys")
 
 
-@dataclass(frozen=True, order=True)
-class Hit:
+class Hit(NamedTuple):
     """One flagged subject: ``value`` is the rule's measure (a ratio, a count, or a marker).
 
     The optional fields come from the optional result columns: the buying ``unit`` and the
     ``vendor_id`` concerned, the date the flagged activity happened (``occurred_on``, e.g. the
     first payment of a split purchase) and ``evidence`` — the keys (``Rule.evidence_key``) of
     the rows of ``Rule.evidence_table`` that make up the hit, sorted.
+
+    A named tuple: hits compare, sort and hash field by field in declaration order (as the frozen,
+    ordered dataclass it replaces did), and a run's hundreds of thousands of hits are made by
+    ``tuple.__new__`` over zipped result columns, without a Python call per hit.
     """
 
     code: str
@@ -43,7 +48,7 @@ class Hit:
         return (self.code, self.group, self.subject)
 
 
-_new_instance = object.__new__
+_new_tuple = tuple.__new__
 
 
 def normalise_hits(
@@ -57,9 +62,8 @@ def normalise_hits(
     (default: the three required columns). Values are IEEE doubles on both engines; they are
     compared exactly, never rounded.
 
-    This runs once per result row of every rule (hundreds of thousands of rows for a split-purchase
-    rule over 10 M payments), so sequences are read by position and evidence keys that are already
-    strings are sorted as they are.
+    This is the row-wise path (Spark, tests); the DuckDB runner normalises in SQL and builds the
+    hits from Arrow columns with :func:`hits_from_columns`.
     """
     names = tuple(columns or REQUIRED_COLUMNS)
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
@@ -84,26 +88,59 @@ def normalise_hits(
             raise ValueError(f"{code}: NaN value for {group} {subject}")
         if isinstance(occurred, datetime.datetime):
             occurred = occurred.date()
-        # Hit(...) of a frozen dataclass sets each field through object.__setattr__; filling
-        # the new instance's __dict__ makes the same object (equal, same hash) in a third of
-        # the time, which counts at 10^5 hits.
-        hit = _new_instance(Hit)
-        fields = hit.__dict__
-        fields["code"] = code
-        fields["group"] = group if type(group) is str else str(group)
-        fields["subject"] = subject if type(subject) is str else str(subject)
-        fields["value"] = number
-        fields["unit"] = "" if unit is None else unit if type(unit) is str else str(unit)
-        fields["vendor_id"] = "" if vendor is None else vendor if type(vendor) is str else str(vendor)
-        fields["occurred_on"] = occurred
-        fields["evidence"] = _evidence(keys)
-        hits.append(hit)
+        hits.append(_new_tuple(Hit, (
+            code,
+            group if type(group) is str else str(group),
+            subject if type(subject) is str else str(subject),
+            number,
+            "" if unit is None else unit if type(unit) is str else str(unit),
+            "" if vendor is None else vendor if type(vendor) is str else str(vendor),
+            occurred,
+            _evidence(keys),
+        )))
     # One code per call: sort by subject (text, compared in C), then stably by group when there
-    # are several, and drop repeated rows — rows repeat only within one (group, subject), so only
-    # those runs are compared whole and no hit is hashed.
+    # are several, and drop repeated rows.
     hits.sort(key=_subject)
     if len({hit.group for hit in hits}) > 1:
         hits.sort(key=_group_order)
+    return _unique(hits)
+
+
+def hits_from_columns(
+    code: str,
+    group: Sequence[str],
+    subject: Sequence[str],
+    value: Sequence[float],
+    unit: Iterable[str] | None = None,
+    vendor_id: Iterable[str] | None = None,
+    occurred_on: Iterable[datetime.date | None] | None = None,
+    evidence: Iterable[tuple[str, ...]] | None = None,
+) -> list[Hit]:
+    """Hits from result columns that are already normalised and in hit order (text, doubles,
+    dates, sorted key tuples; sorted by group order, group, subject — see
+    ``DuckDBRunner``): checked for NaN and repeated rows, then zipped into hits in C."""
+    if any(map(isnan, value)):
+        at = next(i for i, v in enumerate(value) if isnan(v))
+        raise ValueError(f"{code}: NaN value for {group[at]} {subject[at]}")
+    hits: list[Hit] = list(map(_new_tuple, repeat(Hit), zip(
+        repeat(code), group, subject, value,
+        repeat("") if unit is None else unit,
+        repeat("") if vendor_id is None else vendor_id,
+        repeat(None) if occurred_on is None else occurred_on,
+        repeat(()) if evidence is None else evidence,
+    )))
+    # Repeated (group, subject) keys are rare: look for one in C before walking the hits.
+    if any(map(eq, islice(subject, 1, None), subject)) and any(
+        s == t and g == h for s, t, g, h in zip(islice(subject, 1, None), subject,
+                                                islice(group, 1, None), group, strict=False)
+    ):
+        return _unique(hits)
+    return hits
+
+
+def _unique(hits: list[Hit]) -> list[Hit]:
+    """Sorted hits without repeated rows: rows repeat only within one (group, subject), so only
+    those runs are compared whole and no hit is hashed."""
     unique: list[Hit] = []
     run: list[Hit] = []
     previous: tuple[str, str] | None = None

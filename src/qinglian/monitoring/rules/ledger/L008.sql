@@ -8,25 +8,27 @@
 --   address: letters, digits, # and CJK only; 幢 / 座 / 号楼 → 栋; at least 6 characters
 --            (province/city prefixes are not stripped: a looser match needs core.normalise);
 --   name: without spaces and middle dots, at least 2 characters.
+-- translate() costs microseconds per value in DuckDB (as much as the rest of the rule), so it
+-- runs only on values that hold one of the full-width characters it maps (a regex test).
 -- One hit per vendor–employee pair; value = how many of the four kinds match;
 -- evidence = the employee row.
 WITH raw_vendor AS (
-  SELECT vendor_id AS owner_id, 'phone' AS kind, regexp_replace(upper(translate(phone, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()')), '[^0-9]', '', 'g') AS digits, NULL AS norm FROM vendors
+  SELECT vendor_id AS owner_id, 'phone' AS kind, regexp_replace(upper(CASE WHEN regexp_matches(phone, '[　（）＋－０-９Ａ-Ｚａ-ｚ]') THEN translate(phone, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()') ELSE phone END), '[^0-9]', '', 'g') AS digits, NULL AS norm FROM vendors
   UNION ALL
-  SELECT vendor_id, 'bank_account', NULL, regexp_replace(upper(translate(bank_account, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()')), '[^0-9A-Z]', '', 'g') FROM vendors
+  SELECT vendor_id, 'bank_account', NULL, regexp_replace(upper(CASE WHEN regexp_matches(bank_account, '[　（）＋－０-９Ａ-Ｚａ-ｚ]') THEN translate(bank_account, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()') ELSE bank_account END), '[^0-9A-Z]', '', 'g') FROM vendors
   UNION ALL
-  SELECT vendor_id, 'address', NULL, regexp_replace(regexp_replace(translate(upper(translate(address, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()')), '幢座', '栋栋'), '号楼', '栋', 'g'), '[^0-9A-Z#一-鿿]', '', 'g') FROM vendors
+  SELECT vendor_id, 'address', NULL, regexp_replace(regexp_replace(translate(upper(CASE WHEN regexp_matches(address, '[　（）＋－０-９Ａ-Ｚａ-ｚ]') THEN translate(address, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()') ELSE address END), '幢座', '栋栋'), '号楼', '栋', 'g'), '[^0-9A-Z#一-鿿]', '', 'g') FROM vendors
   UNION ALL
-  SELECT vendor_id, 'name', NULL, regexp_replace(upper(translate(legal_representative, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()')), '[ ·•・.．-]', '', 'g') FROM vendors
+  SELECT vendor_id, 'name', NULL, regexp_replace(upper(CASE WHEN regexp_matches(legal_representative, '[　（）＋－０-９Ａ-Ｚａ-ｚ]') THEN translate(legal_representative, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()') ELSE legal_representative END), '[ ·•・.．-]', '', 'g') FROM vendors
 ),
 raw_employee AS (
-  SELECT employee_id AS owner_id, 'phone' AS kind, regexp_replace(upper(translate(phone, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()')), '[^0-9]', '', 'g') AS digits, NULL AS norm FROM employees
+  SELECT employee_id AS owner_id, 'phone' AS kind, regexp_replace(upper(CASE WHEN regexp_matches(phone, '[　（）＋－０-９Ａ-Ｚａ-ｚ]') THEN translate(phone, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()') ELSE phone END), '[^0-9]', '', 'g') AS digits, NULL AS norm FROM employees
   UNION ALL
-  SELECT employee_id, 'bank_account', NULL, regexp_replace(upper(translate(bank_account, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()')), '[^0-9A-Z]', '', 'g') FROM employees
+  SELECT employee_id, 'bank_account', NULL, regexp_replace(upper(CASE WHEN regexp_matches(bank_account, '[　（）＋－０-９Ａ-Ｚａ-ｚ]') THEN translate(bank_account, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()') ELSE bank_account END), '[^0-9A-Z]', '', 'g') FROM employees
   UNION ALL
-  SELECT employee_id, 'address', NULL, regexp_replace(regexp_replace(translate(upper(translate(address, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()')), '幢座', '栋栋'), '号楼', '栋', 'g'), '[^0-9A-Z#一-鿿]', '', 'g') FROM employees
+  SELECT employee_id, 'address', NULL, regexp_replace(regexp_replace(translate(upper(CASE WHEN regexp_matches(address, '[　（）＋－０-９Ａ-Ｚａ-ｚ]') THEN translate(address, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()') ELSE address END), '幢座', '栋栋'), '号楼', '栋', 'g'), '[^0-9A-Z#一-鿿]', '', 'g') FROM employees
   UNION ALL
-  SELECT employee_id, 'name', NULL, regexp_replace(upper(translate(name, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()')), '[ ·•・.．-]', '', 'g') FROM employees
+  SELECT employee_id, 'name', NULL, regexp_replace(upper(CASE WHEN regexp_matches(name, '[　（）＋－０-９Ａ-Ｚａ-ｚ]') THEN translate(name, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ　－＋（）', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -+()') ELSE name END), '[ ·•・.．-]', '', 'g') FROM employees
 ),
 vendor_keys AS (
   SELECT owner_id AS vendor_id, kind,
