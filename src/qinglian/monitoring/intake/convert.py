@@ -82,7 +82,7 @@ def _conversion_sql(source: Source, schema: Schema, mapping: dict[str, str]) -> 
             continue
         raws.append(f"{sql.raw(f'c{positions[header]}')} AS {raw_name}")
         values += [raw_name, f"{sql.CONVERTERS[column.type](raw_name)} AS {name}"]
-        reason = sql.quote_literal(sql.REASONS[column.type])
+        reason = sql.reason(column.type, raw_name)
         bad.append(f"({raw_name} IS NOT NULL AND {name} IS NULL)")
         cases = [f"WHEN {raw_name} IS NOT NULL AND {name} IS NULL THEN "
                  f"{{'col': {label}, 'value': {raw_name}, 'reason': {reason}}}"]

@@ -2,7 +2,8 @@
 
 Each ``convert_<type>(raw)`` takes the SQL of a trimmed VARCHAR (NULL for an empty cell) and
 returns the SQL of the typed value; a non-NULL raw value whose conversion is NULL is a bad cell
-(its reason is ``REASONS[type]``). Everything runs set-wise inside DuckDB: no Python per row.
+(its reason is ``reason(type, raw)``: ``REASONS[type]``, or for an amount the specific
+fault — more than two decimals, misplaced thousands separators, 1e5, inf/nan, out of range). Everything runs set-wise inside DuckDB: no Python per row.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ HALF = "0123456789.,-+():/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SPACES = "[\\s\u3000\u00a0\u200b\ufeff]"
 
 #: Largest absolute amount DECIMAL(18,2) holds.
-AMOUNT_LIMIT = "9999999999999999"
+AMOUNT_LIMIT = "9999999999999999.99"
 
 REASONS = {
     "amount": "无法识别的金额（可写 1234.56、1,234.56、￥1234、1.5万、2亿元、(100) 表示负数）",
+    "amount_decimals": "金额最多保留两位小数（按万/亿换算成元后），请勿含更多小数位",
+    "amount_format": "金额格式不正确：千分位逗号须每三位一组（如 1,234,567.89）",
+    "amount_scientific": "金额不能使用科学计数法（如 1e5），请写完整数字",
+    "amount_not_number": "金额不是有效数字（不接受 inf、nan 等值）",
+    "amount_range": "金额超出范围（绝对值最大 9999999999999999.99 元）",
     "date": "无法识别的日期（可写 2026-03-01、2026/3/1、2026年3月1日、20260301 或 Excel 日期序号）",
     "date_range": "日期超出 1900—2100 年的合理范围",
     "integer": "不是整数",
@@ -59,26 +65,80 @@ def convert_code(expr: str) -> str:
             f"ELSE nullif(upper(regexp_replace({halfwidth(expr)}, '{_SPACES}', '', 'g')), '') END")
 
 
-def _amount_parts(expr: str) -> str:
-    """The amount text without spaces, thousands separators and currency signs."""
-    return (f"regexp_replace({halfwidth(expr)}, "
-            f"'{_SPACES}|,|￥|¥|\\$|元|人民币|RMB|CNY', '', 'gi')")
+def _signed(expr: str) -> str:
+    """The amount text without spaces and currency signs, ``(x)`` as ``-x``; thousands
+    separators and a trailing 万/亿 kept."""
+    s = f"regexp_replace({halfwidth(expr)}, '{_SPACES}|￥|¥|\\$|元|人民币|RMB|CNY', '', 'gi')"
+    return f"regexp_replace({s}, '^\\((.*)\\)$', '-\\1')"
+
+
+def _with_signed(expr: str, body: str) -> str:
+    """``body`` (SQL over ``_amt``, the text of ``_signed``) with ``_signed`` computed once per
+    cell: a one-element lambda is DuckDB's let binding (the pieces of ``_amount_parts`` would
+    otherwise repeat the full-width translation and the regular expressions a dozen times)."""
+    return f"list_transform([{_signed(expr)}], lambda _amt: {body})[1]"
+
+
+def _amount_parts(signed: str) -> dict[str, str]:
+    """The SQL pieces of an amount from its ``signed`` text: ``body`` (without a trailing 万/亿,
+    thousands separators kept), ``number`` (without them), ``scale`` (the power of ten of
+    万/亿), ``valid`` (``body`` is a plain decimal with separators only in groups of three:
+    "1,5万" is neither 15000 nor 150000), ``cents`` (at most two decimals once scaled, trailing
+    zeros not counted: never rounded), ``digits`` (at most 20 integer digits) and ``value``."""
+    body = f"regexp_replace({signed}, '(万|亿)$', '')"
+    number = f"replace({body}, ',', '')"
+    scale = (f"CASE WHEN ends_with({signed}, '亿') THEN 8 "
+             f"WHEN ends_with({signed}, '万') THEN 4 ELSE 0 END")
+    return {
+        "body": body, "number": number, "scale": scale,
+        "valid": f"regexp_full_match({body}, '{_AMOUNT}')",
+        "cents": f"(length(rtrim(split_part({number}, '.', 2), '0')) <= 2 + {scale})",
+        "digits": f"(length(ltrim(split_part(ltrim({number}, '+-'), '.', 1), '0')) <= 20)",
+        # ≤ 10 decimals (cents) and ≤ 20 integer digits: DECIMAL(38,10) holds it exactly.
+        "value": f"(CAST({number} AS DECIMAL(38,10)) * CAST(10 ** {scale} AS BIGINT))",
+    }
+
+
+#: A plain decimal, optionally signed, thousands separators only in valid groups.
+_AMOUNT = "[+-]?(\\d{1,3}(,\\d{3})+(\\.\\d+)?|\\d+(\\.\\d*)?|\\.\\d+)"
 
 
 def convert_amount(expr: str) -> str:
-    s = _amount_parts(expr)
-    # (123.45) → -123.45; a trailing 万 / 亿 multiplies.
-    signed = f"regexp_replace({s}, '^\\((.*)\\)$', '-\\1')"
-    number = f"regexp_replace({signed}, '(万|亿)$', '')"
-    factor = (f"CASE WHEN ends_with({signed}, '亿') THEN 100000000 "
-              f"WHEN ends_with({signed}, '万') THEN 10000 ELSE 1 END")
-    valid = f"regexp_full_match({number}, '[+-]?(\\d+(\\.\\d*)?|\\.\\d+)')"
-    value = f"round(CAST({number} AS DECIMAL(38,8)) * {factor}, 2)"
-    # The common case (a plain number) is a direct cast; only the rest takes the slow path.
-    slow = (f"CASE WHEN {valid} AND length(split_part({number}, '.', 1)) <= 20 "
-            f"THEN CASE WHEN abs({value}) <= {AMOUNT_LIMIT} "
-            f"THEN CAST({value} AS DECIMAL(18,2)) END END")
-    return _fast(f"try_cast({expr} AS DECIMAL(18,2))", slow)
+    p = _amount_parts("_amt")
+    slow = _with_signed(expr, (
+        f"CASE WHEN {p['valid']} AND {p['cents']} AND {p['digits']} "
+        f"THEN CASE WHEN abs({p['value']}) <= {AMOUNT_LIMIT} "
+        f"THEN CAST({p['value']} AS DECIMAL(18,2)) END END"))
+    # The common case (a plain number with at most two decimals) is a direct cast; only the
+    # rest takes the slow path. try_cast alone would round 12.345 and read 1e5 and 1_000.
+    fast = (f"CASE WHEN regexp_full_match({expr}, '[+-]?\\d{{1,16}}(\\.\\d{{0,2}})?') "
+            f"THEN CAST({expr} AS DECIMAL(18,2)) END")
+    return _fast(fast, slow)
+
+
+def reason_amount(expr: str) -> str:
+    """Why an amount cell is bad (NULL when it is fine): evaluated only for bad cells."""
+    p = _amount_parts("_amt")
+    return f"CASE WHEN {expr} IS NOT NULL THEN " + _with_signed(expr, (
+        f"CASE WHEN regexp_full_match({p['body']}, '[+-]?(inf|infinity|nan)', 'i') "
+        f"THEN {quote_literal(REASONS['amount_not_number'])} "
+        f"WHEN regexp_full_match({p['number']}, '[+-]?(\\d+(\\.\\d*)?|\\.\\d+)e[+-]?\\d+', 'i') "
+        f"THEN {quote_literal(REASONS['amount_scientific'])} "
+        f"WHEN NOT {p['valid']} AND contains({p['body']}, ',') "
+        f"AND regexp_full_match({p['body']}, '[+-]?[\\d,]*(\\.[\\d,]*)?') "
+        f"THEN {quote_literal(REASONS['amount_format'])} "
+        f"WHEN NOT {p['valid']} THEN {quote_literal(REASONS['amount'])} "
+        f"WHEN NOT {p['cents']} THEN {quote_literal(REASONS['amount_decimals'])} "
+        f"WHEN NOT {p['digits']} THEN {quote_literal(REASONS['amount_range'])} "
+        f"WHEN abs({p['value']}) > {AMOUNT_LIMIT} THEN {quote_literal(REASONS['amount_range'])} "
+        "END")) + " END"
+
+
+def reason(kind: str, expr: str) -> str:
+    """The SQL of the reason a non-empty cell of type ``kind`` could not be converted."""
+    if kind == "amount":
+        return reason_amount(expr)
+    return quote_literal(REASONS[kind])
 
 
 def convert_date(expr: str) -> str:
