@@ -3,7 +3,8 @@
 Each ``convert_<type>(raw)`` takes the SQL of a trimmed VARCHAR (NULL for an empty cell) and
 returns the SQL of the typed value; a non-NULL raw value whose conversion is NULL is a bad cell
 (its reason is ``reason(type, raw)``: ``REASONS[type]``, or for an amount the specific
-fault — more than two decimals, misplaced thousands separators, 1e5, inf/nan, out of range). Everything runs set-wise inside DuckDB: no Python per row.
+fault — more than two decimals, misplaced thousands separators, 1e5, inf/nan, out of range).
+Everything runs set-wise inside DuckDB: no Python per row.
 """
 
 from __future__ import annotations
