@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -74,8 +74,9 @@ def load_dataset_version(pk: int) -> None:
 
 
 def perform_load(pk: int, *, progress: Progress | None = None, watch: bool = False) -> str:
-    """Run the load of row ``pk``; returns its final status."""
-    close_old_connections()
+    """Run the load of row ``pk``; returns its final status. (The job runner's thread
+    refreshes its own connection; this function must not close the caller's, which may be
+    inside a transaction — the CLI's, or a test's.)"""
     version = DatasetVersion.objects.select_related("dataset").get(pk=pk)
     if version.status != LoadStatus.QUEUED:
         return str(version.status)
