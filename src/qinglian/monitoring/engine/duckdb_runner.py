@@ -37,26 +37,27 @@ def check_table_name(name: str) -> str:
     return name
 
 
-#: normalise_hits's order: by group (GROUP_ORDER, then name), then subject — byte order of UTF-8
-#: text, which is Python's code-point order.
-_HIT_ORDER = ("CASE group_name " + " ".join(f"WHEN '{g}' THEN {n}" for g, n in GROUP_ORDER.items())
-              + " ELSE 9 END, group_name, subject_id")
+#: The groups in normalise_hits's order (GROUP_ORDER); other groups after them, by name.
+_GROUPS = pa.array(sorted(GROUP_ORDER, key=GROUP_ORDER.__getitem__))
 
 
-def _normalised(name: str, kind: str) -> str:
-    """The SQL that brings a result column to its hit field's form (see normalise_hits)."""
-    if name in ("group_name", "subject_id"):
-        return name if kind == "VARCHAR" else f"CAST({name} AS VARCHAR) AS {name}"
-    if name in ("unit", "vendor_id"):
-        return f"coalesce(CAST({name} AS VARCHAR), '') AS {name}"
-    if name == "occurred_on" and kind.startswith("TIMESTAMP"):
-        return f"CAST({name} AS DATE) AS {name}"
-    if name == "evidence_keys":
-        if kind.endswith("[]"):  # sorted, without NULLs, in _key_tuples
-            return name if kind == "VARCHAR[]" else f"CAST({name} AS VARCHAR[]) AS {name}"
-        return (f"CASE WHEN {name} IS NULL OR CAST({name} AS VARCHAR) = '' THEN []"
-                f" ELSE [CAST({name} AS VARCHAR)] END AS {name}")
-    return name
+def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return column if pa.types.is_string(column.type) else column.cast(pa.string())
+
+
+def _in_hit_order(table: pa.Table) -> pa.Table:
+    """The rows sorted as normalise_hits sorts hits: by group (GROUP_ORDER, then name), then
+    subject; Arrow compares text in UTF-8 byte order, which is Python's code-point order."""
+    group = table.column("group_name")
+    if len(table) < 2:
+        return table
+    keys: list[tuple[str, str]] = [("subject_id", "ascending")]
+    if pc.count_distinct(group).as_py() > 1:
+        rank = pc.fill_null(pc.index_in(group, value_set=_GROUPS), len(_GROUPS))
+        table = table.append_column("group_rank", rank)
+        keys = [("group_rank", "ascending"), ("group_name", "ascending"), *keys]
+    return table.take(pc.sort_indices(table, sort_keys=keys)).select(
+        [name for name in table.column_names if name != "group_rank"])
 
 
 @contextmanager
@@ -80,11 +81,13 @@ def _objects(column: pa.ChunkedArray) -> list[Any]:
 
 
 def _key_tuples(column: pa.ChunkedArray) -> Iterable[tuple[str, ...]]:
-    """A LIST(VARCHAR) column as tuples of keys, each sorted and without NULLs (a NULL list is
-    empty). Sorting and dropping happen on the flattened keys in Arrow (text in byte order of
-    UTF-8, which is Python's code-point order) and only when some list needs it."""
+    """A column of key lists (or of single keys) as tuples of text keys, each sorted and without
+    NULLs (a NULL list, NULL or empty key: no keys). Sorting and dropping happen on the flattened
+    keys in Arrow and only when some list needs it."""
+    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
+        return [(key,) if key else () for key in _objects(_text(column))]
     array = column.combine_chunks()
-    keys = array.flatten()  # the values of non-NULL lists, in order
+    keys = _text(pa.chunked_array([array.flatten()]))  # the values of non-NULL lists, in order
     owners = pc.list_parent_indices(array)
     if keys.null_count:
         valid = keys.is_valid()
@@ -92,12 +95,12 @@ def _key_tuples(column: pa.ChunkedArray) -> Iterable[tuple[str, ...]]:
     sizes = np.bincount(owners.to_numpy(), minlength=len(array))
     if len(keys) == len(array) and bool((sizes == 1).all()):
         # One key each (the common case): 1-tuples, made in C.
-        return zip(keys.to_numpy(zero_copy_only=False).tolist())
+        return zip(_objects(keys))
     if len(keys) > len(array) or not bool((sizes <= 1).all()):
         order = pc.sort_indices(pa.table({"owner": owners, "key": keys}),
                                 sort_keys=[("owner", "ascending"), ("key", "ascending")])
         keys = keys.take(order)
-    values = keys.to_numpy(zero_copy_only=False).tolist()
+    values = _objects(keys)
     bounds = [0, *np.cumsum(sizes).tolist()]
     return map(tuple, map(values.__getitem__, map(slice, bounds, islice(bounds, 1, None))))
 
@@ -138,29 +141,35 @@ class DuckDBRunner:
         return RuleRun(rule, values, hits, time.perf_counter() - started)
 
     def _hits(self, code: str, sql: str) -> list[Hit]:
-        """The rule's result as hits. DuckDB normalises the columns (text, sorted key lists, dates)
-        and sorts the rows in hit order; the result comes back as Arrow columns, and the hits
-        are zipped from them — no Python work per value beyond making the objects."""
-        relation = self.connection.sql(sql)
-        types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
-        missing = [name for name in REQUIRED_COLUMNS if name not in types]
+        """The rule's result as hits (what normalise_hits makes of its rows): fetched as Arrow
+        columns, brought to the hit fields' types and sorted in Arrow, made into Python objects
+        through NumPy and zipped into hits in C — no Python work per value beyond the objects."""
+        table = self.connection.sql(sql).to_arrow_table()
+        names = set(table.column_names)
+        missing = [name for name in REQUIRED_COLUMNS if name not in names]
         if missing:
             raise ValueError(f"{code}: the result has no column {', '.join(missing)}")
-        present = [name for name in OPTIONAL_COLUMNS if name in types]
-        table = (relation.project(", ".join(_normalised(name, types[name])
-                                            for name in (*REQUIRED_COLUMNS, *present)))
-                 .order(_HIT_ORDER).to_arrow_table())
+        present = [name for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in names]
+        table = _in_hit_order(table.select(present).set_column(
+            0, "group_name", _text(table.column("group_name"))).set_column(
+            1, "subject_id", _text(table.column("subject_id"))))
         with _no_gc():
-            columns = {name: _objects(table.column(name)) for name in table.column_names
-                       if name != "evidence_keys"}
-            value = columns["value"]
-            if types["value"] != "DOUBLE":
-                value = [float(v) for v in value]
-            return hits_from_columns(
-                code, columns["group_name"], columns["subject_id"], value,
-                columns.get("unit"), columns.get("vendor_id"), columns.get("occurred_on"),
-                _key_tuples(table.column("evidence_keys")) if "evidence_keys" in types else None,
-            )
+            value = table.column("value")
+            values = (_objects(value) if pa.types.is_floating(value.type)
+                      else [float(v) for v in value.to_pylist()])
+            optional: dict[str, Iterable[Any]] = {}
+            for name in ("unit", "vendor_id"):
+                if name in names:
+                    optional[name] = _objects(pc.fill_null(_text(table.column(name)), ""))
+            if "occurred_on" in names:
+                occurred = table.column("occurred_on")
+                if pa.types.is_timestamp(occurred.type):
+                    occurred = occurred.cast(pa.date32())
+                optional["occurred_on"] = _objects(occurred)
+            if "evidence_keys" in names:
+                optional["evidence"] = _key_tuples(table.column("evidence_keys"))
+            return hits_from_columns(code, _objects(table.column("group_name")),
+                                     _objects(table.column("subject_id")), values, **optional)
 
     def evidence_rows(self, rule: Rule, keys: Iterable[str], *, limit: int | None = None) -> list[dict[str, Any]]:
         """The rows of the rule's evidence table whose key is in ``keys`` (a hit's evidence),
