@@ -196,6 +196,8 @@ def _bind_sql(rule: Rule, values: Mapping[str, Any], dialect: str) -> str:
                     name, "集合或对照表参数只能用于 list_contains / len / map_extract_value"
                 )
             return _literal(values[name])
+        if isinstance(node, exp.CTE) and node.args.get("materialized") and dialect != "duckdb":
+            node.set("materialized", None)  # a DuckDB planner hint; Spark has no such syntax
         return node
 
     return tree.transform(rewrite, copy=False).sql(dialect=dialect)
