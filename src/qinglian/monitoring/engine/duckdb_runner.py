@@ -60,6 +60,21 @@ def _in_hit_order(table: pa.Table) -> pa.Table:
         [name for name in table.column_names if name != "group_rank"])
 
 
+def _clean(table: pa.Table) -> bool:
+    """Whether the sorted result has no NaN value and no repeated (group, subject) — checked in
+    Arrow; when it has either, hits_from_columns finds and handles them in Python."""
+    value = table.column("value")
+    if value.null_count or (pa.types.is_floating(value.type)
+                            and pc.any(pc.is_nan(value)).as_py()):
+        return False
+    if len(table) < 2:
+        return True
+    subject, group = table.column("subject_id"), table.column("group_name")
+    same = pc.and_(pc.equal(subject.slice(1), subject.slice(0, len(table) - 1)),
+                   pc.equal(group.slice(1), group.slice(0, len(table) - 1)))
+    return not pc.any(same).as_py()
+
+
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """Without the cyclic garbage collector while the hits are made: they are acyclic (tuples
@@ -169,7 +184,8 @@ class DuckDBRunner:
             if "evidence_keys" in names:
                 optional["evidence"] = _key_tuples(table.column("evidence_keys"))
             return hits_from_columns(code, _objects(table.column("group_name")),
-                                     _objects(table.column("subject_id")), values, **optional)
+                                     _objects(table.column("subject_id")), values, **optional,
+                                     checked=_clean(table))
 
     def evidence_rows(self, rule: Rule, keys: Iterable[str], *, limit: int | None = None) -> list[dict[str, Any]]:
         """The rows of the rule's evidence table whose key is in ``keys`` (a hit's evidence),

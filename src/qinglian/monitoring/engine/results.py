@@ -115,11 +115,14 @@ def hits_from_columns(
     vendor_id: Iterable[str] | None = None,
     occurred_on: Iterable[datetime.date | None] | None = None,
     evidence: Iterable[tuple[str, ...]] | None = None,
+    *,
+    checked: bool = False,
 ) -> list[Hit]:
     """Hits from result columns that are already normalised and in hit order (text, doubles,
     dates, sorted key tuples; sorted by group order, group, subject — see
-    ``DuckDBRunner``): checked for NaN and repeated rows, then zipped into hits in C."""
-    if any(map(isnan, value)):
+    ``DuckDBRunner``): checked for NaN and repeated rows (unless the caller has ``checked`` that
+    there is neither), then zipped into hits in C."""
+    if not checked and any(map(isnan, value)):
         at = next(i for i, v in enumerate(value) if isnan(v))
         raise ValueError(f"{code}: NaN value for {group[at]} {subject[at]}")
     hits: list[Hit] = list(map(_new_tuple, repeat(Hit), zip(
@@ -130,7 +133,7 @@ def hits_from_columns(
         repeat(()) if evidence is None else evidence,
     )))
     # Repeated (group, subject) keys are rare: look for one in C before walking the hits.
-    if any(map(eq, islice(subject, 1, None), subject)) and any(
+    if not checked and any(map(eq, islice(subject, 1, None), subject)) and any(
         s == t and g == h for s, t, g, h in zip(islice(subject, 1, None), subject,
                                                 islice(group, 1, None), group, strict=False)
     ):
