@@ -46,3 +46,20 @@ def test_pledge_title_never_shows_a_phone_number(city: City, world: SimpleNamesp
     assert profile is not None
     content = report_content(profile, code="X", issued_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert PHONE not in str(content)
+
+
+def test_a_pledge_past_its_term_is_not_shown_as_in_force_and_none_is_dropped(
+        city: City, world: SimpleNamespace) -> None:
+    enterprise = city.enterprises[0]
+    day = dt.date(2026, 1, 10)
+    before = len(queries.enterprise_pledges(enterprise.pk, day))
+    do_make_pledge(enterprise, actor=None, title="年度守信承诺", content="依法诚信经营",
+                   valid_until=dt.date(2026, 6, 30), today=day)
+    for n in range(55):
+        do_make_pledge(enterprise, actor=None, title=f"第{n + 1}号承诺", content="按期履约",
+                       today=day)
+    in_term = queries.enterprise_pledges(enterprise.pk, dt.date(2026, 6, 30))
+    lapsed = queries.enterprise_pledges(enterprise.pk, dt.date(2026, 7, 1))
+    assert len(lapsed) == before + 56  # every public pledge, none cut off
+    assert {p["status_label"] for p in in_term if p["title"] == "年度守信承诺"} == {"履行中"}
+    assert {p["status_label"] for p in lapsed if p["title"] == "年度守信承诺"} == {"已过有效期"}

@@ -197,14 +197,18 @@ def enterprise_records(enterprise_id: int, today: dt.date) -> list[dict[str, Any
             .order_by("-decision_date", "-pk").values(*RECORD_FIELDS)[:200]]
 
 
-def enterprise_pledges(enterprise_id: int) -> list[dict[str, Any]]:
+def enterprise_pledges(enterprise_id: int, today: dt.date) -> list[dict[str, Any]]:
+    """Every public pledge in force or fulfilled; one past its term says so instead of
+    "履行中"."""
     rows = list(CreditPledge.objects.filter(organisation_id=enterprise_id, is_public=True,
                                             status__in=PUBLIC_PLEDGE_STATUSES)
-                .order_by("-pledged_on", "-pk").values(*PLEDGE_FIELDS)[:50])
+                .order_by("-pledged_on", "-pk").values(*PLEDGE_FIELDS))
     for row in rows:
         row["title"] = scrub(row["title"])
         row["content"] = scrub(row["content"])
-        row["status_label"] = PledgeStatus(row["status"]).label
+        lapsed = (row["status"] == PledgeStatus.ACTIVE and row["valid_until"] is not None
+                  and row["valid_until"] < today)
+        row["status_label"] = "已过有效期" if lapsed else PledgeStatus(row["status"]).label
     return rows
 
 
@@ -227,7 +231,7 @@ def enterprise_profile(uscc: str, today: dt.date) -> dict[str, Any] | None:
         "records": records,
         "negative_count": sum(1 for r in records if r["negative"]),
         "positive_count": sum(1 for r in records if r["polarity"] == Polarity.POSITIVE),
-        "pledges": enterprise_pledges(pk),
+        "pledges": enterprise_pledges(pk, today),
         "today": today,
     }
 
