@@ -173,3 +173,20 @@ def access(queryset: models.QuerySet[M], user: Any, pk: Any, action: str = READ)
         return restrict(queryset, user, action).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到该记录") from exc
+
+
+# --- for action functions: ``actor=None`` is the system (CLI, sample city), which always may ----
+
+
+def require_perm(actor: Any, perm: str) -> None:
+    """The actor's role holds ``perm`` (403 otherwise); the system always may."""
+    if actor is not None:
+        require(actor, perm)
+
+
+def require_in_scope(actor: Any, obj: models.Model, action: str = WRITE) -> None:
+    """The actor may ``action`` this object under its model's scope; the system always may."""
+    if actor is None:
+        return
+    if not restrict(type(obj)._default_manager.filter(pk=obj.pk), actor, action).exists():
+        raise PermissionDenied("该记录不在您的管理范围内")

@@ -21,7 +21,8 @@ from qinglian.core.audit import record_change, record_event, snapshot
 from qinglian.core.choices import AuditAction
 from qinglian.core.locking import lock
 from qinglian.core.models import User
-from qinglian.core.permissions import WRITE, require, restrict
+from qinglian.core.numbers import next_number
+from qinglian.core.permissions import WRITE, require_in_scope, require_perm, restrict
 from qinglian.core.validation import clean_text
 from qinglian.core.workflow import TransitionNotAllowed
 from qinglian.registry.choices import OPEN_MEMBERSHIP, OrganisationKind
@@ -40,7 +41,6 @@ from .choices import (
 )
 from .hooks import records_changed
 from .models import CreditPledge, CreditPolicy, CreditRecord, WindowRule
-from .numbers import next_number
 from .windows import apply_window, check_window, window_rules
 from .workflow import RECORD_FLOW
 
@@ -48,18 +48,6 @@ Actor = User | None
 EARLIEST = dt.date(1990, 1, 1)
 MAX_AMOUNT = Decimal("99999999999999.99")
 
-
-def require_perm(actor: Actor, perm: str) -> None:
-    if actor is not None:
-        require(actor, perm)
-
-
-def require_in_scope(actor: Actor, obj: Any, action: str = WRITE) -> None:
-    """The actor may change this object (the system, ``actor=None``, always may)."""
-    if actor is None:
-        return
-    if not restrict(type(obj).objects.filter(pk=obj.pk), actor, action).exists():
-        raise PermissionDenied("您无权办理该事项")
 
 
 def federation_of(actor: Actor, subject: Organisation | Person) -> Organisation:

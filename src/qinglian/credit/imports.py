@@ -37,6 +37,7 @@ from qinglian.core.imports import (
     read_table,
 )
 from qinglian.core.locking import lock
+from qinglian.core.numbers import next_numbers
 from qinglian.registry import actions as registry_actions
 from qinglian.registry.choices import OrganisationKind
 from qinglian.registry.identifiers import IdentifierError, clean_uscc, synthesise_uscc
@@ -47,7 +48,6 @@ from .actions import EARLIEST, MAX_AMOUNT, Actor, require_perm
 from .choices import CATEGORY_POLARITY, RecordCategory, Severity, Source, SubjectKind
 from .hooks import records_changed
 from .models import CreditRecord
-from .numbers import next_numbers
 from .windows import Window, apply_window, window_rule
 
 PENALTY, LICENCE = "penalty", "licence"

@@ -21,6 +21,7 @@ from qinglian.core.audit import record_change, record_event, snapshot
 from qinglian.core.choices import AuditAction, Role
 from qinglian.core.formatting import chinese_date
 from qinglian.core.locking import lock
+from qinglian.core.numbers import next_number
 from qinglian.core.validation import clean_text
 from qinglian.core.workdays import working_days_after
 from qinglian.registry.choices import OPEN_MEMBERSHIP, OrganisationKind
@@ -39,7 +40,6 @@ from .choices import (
     SubjectKind,
 )
 from .models import CreditRecord, Listing
-from .numbers import next_number
 from .process_queries import listing_blocks_q, policy_of
 from .workflow import LISTING_FLOW
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from qinglian.core.audit import record_change, record_event, snapshot
 from qinglian.core.choices import AuditAction
 from qinglian.core.locking import lock
+from qinglian.core.numbers import next_number
 from qinglian.core.uploads import validate_evidence
 from qinglian.core.validation import clean_text
 from qinglian.core.workdays import working_days_after
@@ -30,7 +31,6 @@ from .actions import Actor, do_correct_record, require_in_scope, require_perm
 from .choices import ListingStatus, ObjectionStatus, RecordStatus, RemovalReason
 from .listing_actions import end_listing
 from .models import CreditFile, CreditRecord, Listing, Objection, RepairApplication
-from .numbers import next_number
 from .process_queries import policy_of
 from .workflow import OBJECTION_FLOW
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from qinglian.core.audit import record_change, record_event, snapshot
 from qinglian.core.choices import AuditAction, Role
 from qinglian.core.locking import lock
+from qinglian.core.numbers import next_number
 from qinglian.core.permissions import READ
 from qinglian.core.validation import clean_text
 from qinglian.registry.models import Organisation, Person
@@ -30,7 +31,6 @@ from .choices import (
     SubjectKind,
 )
 from .models import CreditPledge, CreditRecord
-from .numbers import next_number
 from .workflow import PLEDGE_FLOW
 
 

@@ -21,6 +21,7 @@ from qinglian.core.audit import record_change, record_event, snapshot
 from qinglian.core.choices import AuditAction
 from qinglian.core.formatting import chinese_date
 from qinglian.core.locking import lock
+from qinglian.core.numbers import next_number
 from qinglian.core.validation import clean_text
 
 from .actions import Actor, require_in_scope, require_perm
@@ -28,7 +29,6 @@ from .choices import PledgeKind, RecordStatus, RepairStatus, Severity
 from .hooks import records_changed
 from .listing_actions import end_listings_on_repaired
 from .models import CreditRecord, RepairApplication
-from .numbers import next_number
 from .objection_actions import checked_files, require_own_subject, store_files
 from .pledge_actions import do_make_pledge
 from .workflow import RECORD_FLOW, REPAIR_FLOW

@@ -20,7 +20,7 @@ from qinglian.core.choices import AuditAction
 from qinglian.core.formatting import chinese_date
 from qinglian.core.locking import lock
 from qinglian.core.models import User
-from qinglian.core.permissions import WRITE, require, restrict
+from qinglian.core.permissions import WRITE, require_in_scope, require_perm
 from qinglian.core.validation import clean_text
 from qinglian.core.workflow import TransitionNotAllowed
 from qinglian.registry.models import Organisation, Person
@@ -42,18 +42,6 @@ from .workflow import DECLARATION_FLOW
 Actor = User | None
 EARLIEST = dt.date(2000, 1, 1)
 
-
-def require_perm(actor: Actor, perm: str) -> None:
-    if actor is not None:
-        require(actor, perm)
-
-
-def require_in_scope(actor: Actor, obj: Any, action: str = WRITE) -> None:
-    """The actor may change this object (the system, ``actor=None``, always may)."""
-    if actor is None:
-        return
-    if not restrict(type(obj)._default_manager.filter(pk=obj.pk), actor, action).exists():
-        raise PermissionDenied("该记录不在您的管理范围内")
 
 
 def require_organisation(actor: Actor, organisation: Organisation) -> None:

@@ -28,6 +28,7 @@ from qinglian.core.audit import AuditEntry, lock_audit_chain, record_event, reco
 from qinglian.core.choices import AuditAction
 from qinglian.core.locking import lock
 from qinglian.core.models import User
+from qinglian.core.numbers import next_numbers
 from qinglian.core.permissions import WRITE, has_perm, require, restrict
 from qinglian.core.workdays import working_days_after
 
@@ -50,11 +51,7 @@ def due_days() -> int:
 def next_alert_numbers(count: int, year: int) -> list[str]:
     """YJ2026-0000001…: a sequence per year (the caller holds the audit chain's lock, which
     serialises every audited writer)."""
-    head = f"{NUMBER_PREFIX}{year}-"
-    last = (Alert.objects.filter(number__startswith=head).order_by("-number")
-            .values_list("number", flat=True).first())
-    start = int(last[len(head):]) if last and last[len(head):].isdigit() else 0
-    return [f"{head}{n:07d}" for n in range(start + 1, start + count + 1)]
+    return next_numbers(Alert, NUMBER_PREFIX, year, count)
 
 
 # --- from hits --------------------------------------------------------------------------------

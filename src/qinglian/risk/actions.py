@@ -19,7 +19,7 @@ from qinglian.core.audit import AuditEntry, record_change, record_event, record_
 from qinglian.core.choices import AuditAction, Role
 from qinglian.core.locking import lock
 from qinglian.core.models import User
-from qinglian.core.permissions import WRITE, require, restrict
+from qinglian.core.permissions import WRITE, require_in_scope, require_perm
 from qinglian.core.uploads import validate_evidence
 from qinglian.core.validation import clean_text
 from qinglian.registry.choices import OrganisationKind
@@ -33,18 +33,6 @@ from .queries import OVERVIEW, register_organisations
 
 Actor = User | None
 
-
-def require_perm(actor: Actor, perm: str) -> None:
-    if actor is not None:
-        require(actor, perm)
-
-
-def require_in_scope(actor: Actor, obj: Any, action: str = WRITE) -> None:
-    """The actor may change this object (the system, ``actor=None``, always may)."""
-    if actor is None:
-        return
-    if not restrict(type(obj)._default_manager.filter(pk=obj.pk), actor, action).exists():
-        raise PermissionDenied("该记录不在您的管理范围内")
 
 
 def require_register(actor: Actor, organisation: Organisation) -> None:

@@ -1,5 +1,6 @@
-"""Human-readable numbers (XY2026-0000123): a prefix, the year and a sequence per prefix and
-year. The caller holds a lock that serialises drawing (the federation's row)."""
+"""Human-readable numbers (XY2026-0000123, YJ2026-0000001): a prefix, the year and a
+zero-padded sequence per prefix and year. The caller holds a lock that serialises drawing (a
+federation's row, or the audit chain's head)."""
 
 from __future__ import annotations
 
