@@ -2,13 +2,23 @@
 -- invoice number, whatever their dates; (b) payments without an invoice number to one vendor
 -- with the same amount, each within $window_days days of the previous one (a chain).
 -- value = the amount paid more than once: (payments − 1) × amount.
-WITH invoiced AS (
-  SELECT vendor_id, invoice_no, amount, count(*) AS payments, min(paid_on) AS first_on,
-         min(unit) AS unit, list(payment_id) AS keys
+-- The repeated (vendor, invoice, amount) keys are found by counting alone; only their payments
+-- are then grouped again to collect dates, units and keys (most keys occur once, and building a
+-- list per key for millions of keys would cost more than the whole count).
+WITH repeated AS (
+  SELECT vendor_id, invoice_no, amount
   FROM payments
   WHERE invoice_no IS NOT NULL AND vendor_id IS NOT NULL AND amount IS NOT NULL
   GROUP BY vendor_id, invoice_no, amount
   HAVING count(*) >= 2
+),
+invoiced AS (
+  SELECT p.vendor_id, p.invoice_no, p.amount, count(*) AS payments, min(p.paid_on) AS first_on,
+         min(p.unit) AS unit, list(p.payment_id) AS keys
+  FROM payments AS p
+  SEMI JOIN repeated AS r
+    ON p.vendor_id = r.vendor_id AND p.invoice_no = r.invoice_no AND p.amount = r.amount
+  GROUP BY p.vendor_id, p.invoice_no, p.amount
 ),
 bare AS (
   SELECT payment_id, unit, vendor_id, amount, paid_on,
