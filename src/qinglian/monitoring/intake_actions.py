@@ -80,6 +80,10 @@ def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
         encoding = (files.detect_encoding(target, utf8=stored.utf8)
                     if file_format == "csv" else "")
         headers = read_headers(target, file_format, encoding) if kind != DatasetKind.OCDS else []
+        saved = ColumnMapping.objects.filter(organisation=organisation, kind=kind).first()
+        mapping = suggest_mapping(SCHEMAS[kind], headers, saved.mapping if saved else None)
+        if kind == DatasetKind.OCDS:  # no mapping to choose: the same bytes are the same data
+            _refuse_repeat(organisation.pk, kind, stored.sha256, mapping)
     except ValidationError:
         store.remove_tree(incoming)
         raise
@@ -89,7 +93,7 @@ def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
                               code="unreadable") from exc
     try:
         return _record_upload(organisation, kind, name, actor, incoming, filename, stored,
-                              encoding, headers)
+                              encoding, headers, mapping)
     finally:
         store.remove_tree(incoming)  # moved into place on success; dropped otherwise
 
@@ -97,15 +101,13 @@ def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
 @transaction.atomic
 def _record_upload(organisation: Organisation, kind: str, name: str, actor: Actor,
                    incoming: Path, filename: str, stored: files.StoredFile, encoding: str,
-                   headers: list[str]) -> DatasetVersion:
+                   headers: list[str], mapping: dict[str, str]) -> DatasetVersion:
     dataset, _ = Dataset.objects.get_or_create(organisation=organisation, kind=kind)
-    saved = ColumnMapping.objects.filter(organisation=organisation, kind=kind).first()
     version = DatasetVersion.objects.create(
         dataset=dataset, status=LoadStatus.UPLOADED, source_name=name[:255],
         source_sha256=stored.sha256, source_size=stored.size,
         source_encoding=files.encoding_label(encoding), uploaded_by=actor,
-        created_at=timezone.now(), profile={"headers": headers},
-        mapping=suggest_mapping(SCHEMAS[kind], headers, saved.mapping if saved else None))
+        created_at=timezone.now(), profile={"headers": headers}, mapping=mapping)
     directory = store.upload_dir(version.pk)
     store.remove_tree(directory)  # a leftover of a rolled-back upload that had this id
     os.replace(incoming, directory)
@@ -113,6 +115,25 @@ def _record_upload(organisation: Organisation, kind: str, name: str, actor: Acto
     version.save(update_fields=["source_path"])
     record_change(version, "create", actor=actor, after=snapshot(version))
     return version
+
+
+def same_file_version(version: DatasetVersion) -> DatasetVersion | None:
+    """The dataset's latest ready version when it was loaded from the very same bytes (the
+    mapping page warns: confirming the same mapping again would be refused)."""
+    latest = store.latest_ready_version(version.dataset.organisation_id, version.dataset.kind)
+    return latest if latest is not None and latest.source_sha256 == version.source_sha256 \
+        else None
+
+
+def _refuse_repeat(organisation_id: int, kind: str, sha256: str, mapping: dict[str, str]
+                   ) -> None:
+    """Refuse a load that would publish exactly the latest ready version again: the same
+    bytes read through the same mapping give the same rows (versions are immutable, and runs
+    already read that one). Loading the same file with another mapping is a new version."""
+    latest = store.latest_ready_version(organisation_id, kind)
+    if latest is not None and latest.source_sha256 == sha256 and dict(latest.mapping) == mapping:
+        raise ValidationError(f"该文件与第 {latest.version} 版内容完全相同，未创建新版本",
+                              code="repeat")
 
 
 def file_headers(version: DatasetVersion) -> list[str]:
@@ -136,6 +157,7 @@ def do_confirm_mapping(version: DatasetVersion, mapping: dict[str, str], *,
     headers = set(file_headers(version))
     clean = {column: header for column, header in mapping.items()
              if header and header in headers and column in {c.name for c in schema.columns}}
+    _refuse_repeat(dataset.organisation_id, dataset.kind, version.source_sha256, clean)
     if dataset.kind != DatasetKind.OCDS:
         missing = missing_required(schema, clean)
         if missing:

@@ -113,6 +113,7 @@ def dataset_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("monitoring_dataset_version", version.pk)
     return render(request, "monitoring/dataset_mapping.html", {
         "version": version, "form": form, "headers": headers, "schema": SCHEMAS[kind],
+        "same_file": intake_actions.same_file_version(version),
     })
 
 

@@ -1,0 +1,73 @@
+"""Intake polish after a browser walkthrough: repeated files, unmapped columns, personal data
+in the column profile, the failed-load page, Excel sheets, progress and empty states."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from qinglian.core.choices import Role
+from qinglian.monitoring import intake_actions
+from qinglian.monitoring.choices import LoadStatus
+from qinglian.monitoring.models import DatasetVersion
+
+from .test_intake import OCDS, PAYMENTS, _home, ent, load, upload  # noqa: F401  (_home: autouse)
+
+pytestmark = pytest.mark.django_db
+
+
+def post_upload(client: Any, content: bytes, name: str = "付款.csv", kind: str = "payments",
+                **extra: Any) -> Any:
+    return client.post("/monitoring/datasets/upload/", {
+        "kind": kind, "file": SimpleUploadedFile(name, content), **extra})
+
+
+# --- 3. a file identical to the latest ready version ------------------------------------------
+
+
+def test_identical_ledger_with_same_mapping_is_refused_naming_the_version(
+        city, django_capture_on_commit_callbacks):
+    client = city.client(Role.ENTERPRISE_USER)
+    first = load(city, django_capture_on_commit_callbacks, PAYMENTS.encode())
+    assert first.status == LoadStatus.READY and first.version == 1
+    response = post_upload(client, PAYMENTS.encode(), name="又一次.csv")
+    again = DatasetVersion.objects.latest("pk")
+    assert response["Location"] == f"/monitoring/loads/{again.pk}/mapping/"
+    page = client.get(response["Location"]).content.decode()
+    assert "该文件与第 1 版内容完全相同" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/monitoring/loads/{again.pk}/mapping/", dict(again.mapping))
+    assert response.status_code == 200
+    assert "该文件与第 1 版内容完全相同，未创建新版本" in response.content.decode()
+    again.refresh_from_db()
+    assert again.status == LoadStatus.UPLOADED and again.version is None
+    assert DatasetVersion.objects.filter(status=LoadStatus.READY).count() == 1
+
+
+def test_identical_ledger_with_another_mapping_is_a_new_version(
+        city, django_capture_on_commit_callbacks):
+    load(city, django_capture_on_commit_callbacks, PAYMENTS.encode())
+    again = upload(city, PAYMENTS.encode())
+    mapping = {k: v for k, v in again.mapping.items() if k != "description"}
+    with django_capture_on_commit_callbacks(execute=True):
+        intake_actions.do_confirm_mapping(again, mapping, actor=ent(city))
+    again.refresh_from_db()
+    assert again.status == LoadStatus.READY and again.version == 2
+
+
+def test_identical_ocds_file_is_refused_at_upload(city, django_capture_on_commit_callbacks):
+    fed = city.users[Role.FEDERATION_OFFICER]
+    content = (OCDS / "R018.jsonl").read_bytes()
+    first = load(city, django_capture_on_commit_callbacks, content, "r.jsonl", kind="ocds",
+                 mapping={}, actor=fed, organisation=city.federation)
+    assert first.status == LoadStatus.READY
+    client = city.client(Role.FEDERATION_OFFICER)
+    response = post_upload(client, content, name="r.jsonl", kind="ocds")
+    assert response.status_code == 200
+    assert "该文件与第 1 版内容完全相同，未创建新版本" in response.content.decode()
+    assert DatasetVersion.objects.count() == 1
+    with pytest.raises(ValidationError, match="第 1 版"):
+        upload(city, content, "r.jsonl", kind="ocds", actor=fed, organisation=city.federation)
