@@ -71,3 +71,41 @@ def test_identical_ocds_file_is_refused_at_upload(city, django_capture_on_commit
     assert DatasetVersion.objects.count() == 1
     with pytest.raises(ValidationError, match="第 1 版"):
         upload(city, content, "r.jsonl", kind="ocds", actor=fed, organisation=city.federation)
+
+
+# --- 1. columns that map to no canonical column ------------------------------------------------
+
+EXTRA = """付款单号,部门,供应商编号,金额,付款日期,经办人,备注2
+P001,财务部,V01,100,2026-03-02,张三,加急
+P002,财务部,V01,200,2026-03-03,李四,
+"""
+
+
+def test_unmapped_columns_are_listed_on_mapping_page_and_recorded_on_the_version(
+        city, django_capture_on_commit_callbacks):
+    client = city.client(Role.ENTERPRISE_USER)
+    response = post_upload(client, EXTRA.encode())
+    version = DatasetVersion.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "以下列未对应到标准字段，导入时将不保存：经办人、备注2" in page
+    assert "以下选填字段没有对应的列，导入后为空：发票号码、订单编号、摘要" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/monitoring/loads/{version.pk}/mapping/", dict(version.mapping))
+    version.refresh_from_db()
+    assert version.status == LoadStatus.READY, version.message
+    assert version.message.endswith("未导入的列：经办人、备注2")
+    assert version.profile["unmapped_headers"] == ["经办人", "备注2"]
+    assert version.profile["unmapped_columns"] == ["发票号码", "订单编号", "摘要"]
+    page = client.get(f"/monitoring/loads/{version.pk}/").content.decode()
+    assert "以下列未对应到标准字段，未保存：经办人、备注2" in page
+    assert "没有对应列的选填字段（为空）：发票号码、订单编号、摘要" in page
+
+
+def test_mapping_page_shown_again_lists_what_the_submitted_choice_leaves_out(city):
+    client = city.client(Role.ENTERPRISE_USER)
+    response = post_upload(client, EXTRA.encode())
+    version = DatasetVersion.objects.get()
+    data = {k: v for k, v in version.mapping.items() if k != "amount"}  # required: refused
+    page = client.post(response["Location"], {**data, "description": "备注2"}).content.decode()
+    assert "缺少必填列" in page
+    assert "导入时将不保存：金额、经办人" in page

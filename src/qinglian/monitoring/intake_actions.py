@@ -27,7 +27,7 @@ from qinglian.registry.models import Organisation
 from .choices import LoadStatus
 from .intake import files, store
 from .intake.load import load_dataset_version
-from .intake.mapping import missing_required, suggest_mapping
+from .intake.mapping import missing_required, suggest_mapping, unmapped
 from .intake.sources import read_headers
 from .jobs import run_in_background
 from .models import ColumnMapping, Dataset, DatasetVersion
@@ -174,10 +174,14 @@ def do_confirm_mapping(version: DatasetVersion, mapping: dict[str, str], *,
         elif created:
             record_change(saved, "create", actor=actor, after=snapshot(saved))
     before = snapshot(version)
+    if dataset.kind != DatasetKind.OCDS:  # recorded so nothing is dropped silently
+        dropped, empty = unmapped(schema, file_headers(version), clean)
+        version.profile = {**version.profile, "unmapped_headers": dropped,
+                           "unmapped_columns": empty}
     version.mapping = clean
     version.status = LoadStatus.QUEUED
     version.message = "排队等待校验"
-    version.save(update_fields=["mapping", "status", "message"])
+    version.save(update_fields=["mapping", "status", "message", "profile"])
     record_change(version, "update", actor=actor, before=before, after=snapshot(version))
     if queue:
         run_in_background(load_dataset_version, version.pk)

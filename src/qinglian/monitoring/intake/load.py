@@ -33,6 +33,7 @@ from ..ocds import import_compiled_releases
 from ..schemas import SCHEMAS, DatasetKind
 from . import convert, store
 from .files import codec_of, format_of
+from .mapping import NOTES
 from .sources import prepare_source
 
 logger = logging.getLogger(__name__)
@@ -183,8 +184,11 @@ def _load_ledger(version: DatasetVersion, workdir: Path, temporary: Path,
                 error_report_path=store.relative(report) if report.exists() else "")
         return LoadStatus.REJECTED
     step("发布版本", 0.97)
-    _publish(version, temporary, rows=outcome.rows, profile=outcome.profile,
-             date_min=outcome.date_min, date_max=outcome.date_max)
+    notes = {key: version.profile[key] for key in NOTES if key in version.profile}
+    dropped = notes.get("unmapped_headers") or []
+    _publish(version, temporary, rows=outcome.rows, profile={**outcome.profile, **notes},
+             date_min=outcome.date_min, date_max=outcome.date_max,
+             note=f"；未导入的列：{'、'.join(dropped)}" if dropped else "")
     return LoadStatus.READY
 
 
@@ -223,7 +227,7 @@ def _load_ocds(version: DatasetVersion, workdir: Path, temporary: Path,
     return LoadStatus.READY
 
 
-def _publish(version: DatasetVersion, temporary: Path, **fields: Any) -> None:
+def _publish(version: DatasetVersion, temporary: Path, *, note: str = "", **fields: Any) -> None:
     """Number the version and move its directory into place, in one transaction."""
     directory = store.dataset_dir(version.dataset.organisation_id, version.dataset.kind)
     with transaction.atomic():
@@ -239,6 +243,7 @@ def _publish(version: DatasetVersion, temporary: Path, **fields: Any) -> None:
             message = f"已入库：第 {number} 版，{fields['rows']} 行"
             if fields.get("bad_rows"):
                 message += f"（跳过 {fields['bad_rows']} 行无法识别的记录）"
+            message += note
             _finish(version, LoadStatus.READY, message)
         except Exception:
             store.remove_tree(target)

@@ -49,3 +49,26 @@ def suggest_mapping(schema: Schema, headers: list[str], saved: dict[str, str] | 
 def missing_required(schema: Schema, mapping: dict[str, str]) -> list[str]:
     """Labels of required columns the mapping leaves out."""
     return [c.label for c in schema.columns if c.required and not mapping.get(c.name)]
+
+
+#: Keys of ``DatasetVersion.profile`` written when the mapping is confirmed and kept when the
+#: load replaces the profile with the column profile: what the file had that the version will
+#: not hold, and (Excel) which worksheet was read.
+NOTES = ("unmapped_headers", "unmapped_columns", "sheet", "sheets")
+
+
+def unmapped(schema: Schema, headers: list[str], mapping: dict[str, str]
+             ) -> tuple[list[str], list[str]]:
+    """The file's headers no column reads (their values are not kept), and the labels of the
+    optional columns no header feeds (left empty)."""
+    used = {header for header in mapping.values() if header}
+    return ([h for h in headers if h not in used],
+            [c.label for c in schema.columns if not c.required and not mapping.get(c.name)])
+
+
+def describe_unmapped(headers: list[str], *, done: bool = False) -> str:
+    """The sentence the mapping page (and, once confirmed, the version page) shows; empty
+    when every column of the file is used."""
+    if not headers:
+        return ""
+    return f"以下列未对应到标准字段，{'未保存' if done else '导入时将不保存'}：{'、'.join(headers)}"

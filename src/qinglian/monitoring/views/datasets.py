@@ -30,6 +30,7 @@ from .. import intake_actions
 from ..choices import LoadStatus
 from ..forms_intake import MappingForm, UploadForm
 from ..intake import store
+from ..intake.mapping import describe_unmapped, unmapped
 from ..models import Dataset, DatasetVersion
 from ..schemas import SCHEMAS, DatasetKind
 
@@ -111,7 +112,13 @@ def dataset_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "列对应已保存，正在校验并导入")
             return redirect("monitoring_dataset_version", version.pk)
+    # what the current choice leaves out (the submitted one when the page is shown again)
+    chosen = ({name: str(request.POST.get(name, "")) for name in form.fields} if form.is_bound
+              else dict(version.mapping))
+    dropped, empty = unmapped(SCHEMAS[kind], headers, chosen)
     return render(request, "monitoring/dataset_mapping.html", {
+        "unmapped_text": describe_unmapped(dropped), "unmapped_headers": dropped,
+        "empty_columns": empty,
         "version": version, "form": form, "headers": headers, "schema": SCHEMAS[kind],
         "same_file": intake_actions.same_file_version(version),
     })
@@ -133,6 +140,9 @@ def dataset_version(request: HttpRequest, pk: int) -> HttpResponse:
         else {},
         "report": store.error_report(version) is not None,
         "error_total": version.bad_rows,
+        "unmapped_text": describe_unmapped(version.profile.get("unmapped_headers") or [],
+                                           done=True),
+        "empty_columns": version.profile.get("unmapped_columns") or [],
     })
 
 
