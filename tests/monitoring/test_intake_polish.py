@@ -109,3 +109,44 @@ def test_mapping_page_shown_again_lists_what_the_submitted_choice_leaves_out(cit
     page = client.post(response["Location"], {**data, "description": "备注2"}).content.decode()
     assert "缺少必填列" in page
     assert "导入时将不保存：金额、经办人" in page
+
+
+# --- 2. personal data in the column profile -----------------------------------------------------
+
+VENDORS = """供应商编号,供应商名称,联系电话,银行账号,法定代表人
+V01,甲公司,13812345678,6222021234567891234,330106198001011234
+V02,乙公司,13812345678,6222021234567891234,王五
+V03,丙公司,13987655678,6217000011112222,赵六
+"""
+CLEAR = ("13812345678", "13987655678", "6222021234567891234", "6217000011112222",
+         "330106198001011234")
+
+
+def test_phones_bank_accounts_and_id_numbers_are_masked_in_the_stored_profile_and_page(
+        city, django_capture_on_commit_callbacks):
+    version = load(city, django_capture_on_commit_callbacks, VENDORS.encode(), "供应商.csv",
+                   kind="vendors")
+    assert version.status == LoadStatus.READY, version.message
+    stored = str(DatasetVersion.objects.filter(pk=version.pk).values_list("profile", flat=True)[0])
+    for clear in CLEAR:
+        assert clear not in stored
+    assert "138****5678" in version.profile["phone"]["top"]
+    assert "6222 **** **** 1234" in version.profile["bank_account"]["top"]
+    assert "330***********1234" in version.profile["legal_representative"]["top"]
+    assert "王五" in version.profile["legal_representative"]["top"]  # names are not masked
+    page = city.client(Role.ENTERPRISE_USER).get(f"/monitoring/loads/{version.pk}/")
+    text = page.content.decode()
+    assert "138****5678" in text and "6222 **** **** 1234" in text
+    assert not any(clear in text for clear in CLEAR)
+
+
+def test_a_profile_stored_before_masking_is_masked_on_display(
+        city, django_capture_on_commit_callbacks):
+    version = load(city, django_capture_on_commit_callbacks, VENDORS.encode(), "供应商.csv",
+                   kind="vendors")
+    profile = dict(version.profile)
+    profile["phone"] = profile["phone"] | {"top": ["13812345678"], "min": "13812345678"}
+    DatasetVersion.objects.filter(pk=version.pk).update(profile=profile)
+    text = city.client(Role.ENTERPRISE_USER).get(f"/monitoring/loads/{version.pk}/") \
+        .content.decode()
+    assert "13812345678" not in text and "138****5678" in text

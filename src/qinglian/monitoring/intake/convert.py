@@ -22,6 +22,7 @@ import duckdb
 
 from ..schemas import Schema
 from . import sql
+from .privacy import mask_column_profile
 from .sources import Source
 
 #: How many errors a load keeps inline (the page shows them; the report file has all).
@@ -133,7 +134,7 @@ def _jsonable(value: Any) -> Any:
 def profile_parquet(con: duckdb.DuckDBPyConnection, path: Path, schema: Schema
                     ) -> tuple[int, dict[str, Any]]:
     """Row count and, per canonical column: non-null, approximate distinct, min, max, and the
-    most frequent values of text columns — in one scan."""
+    most frequent values of text columns — in one scan. Personal data is stored masked."""
     parts = ["count(*)"]
     for column in schema.columns:
         name = sql.quote_identifier(column.name)
@@ -152,13 +153,14 @@ def profile_parquet(con: duckdb.DuckDBPyConnection, path: Path, schema: Schema
     profile: dict[str, Any] = {}
     for index, column in enumerate(schema.columns):
         non_null, distinct, low, high, top, total = row[1 + index * 6: 7 + index * 6]
-        profile[column.name] = {
+        # personal data (phones, bank accounts, ID numbers) is masked before it is stored
+        profile[column.name] = mask_column_profile(column.name, {
             "label": column.label, "type": column.type, "non_null": int(non_null),
             "nulls": rows - int(non_null), "distinct": int(distinct or 0),
             "min": _jsonable(low), "max": _jsonable(high),
             "top": [v for v in (_jsonable(top) or []) if v is not None],
             "sum": _jsonable(total),
-        }
+        })
     return rows, profile
 
 

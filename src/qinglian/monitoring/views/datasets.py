@@ -31,6 +31,7 @@ from ..choices import LoadStatus
 from ..forms_intake import MappingForm, UploadForm
 from ..intake import store
 from ..intake.mapping import describe_unmapped, unmapped
+from ..intake.privacy import mask_column_profile
 from ..models import Dataset, DatasetVersion
 from ..schemas import SCHEMAS, DatasetKind
 
@@ -131,8 +132,10 @@ def dataset_version(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "monitoring.view")
     version = access(_versions(request), request.user, pk)
     schema = SCHEMAS[version.dataset.kind]
-    profile = [version.profile[c.name] | {"name": c.name} for c in schema.columns
-               if c.name in version.profile] if version.status == LoadStatus.READY else []
+    # masked again on display: versions profiled before masking existed hold clear values
+    profile = [mask_column_profile(c.name, version.profile[c.name]) | {"name": c.name}
+               for c in schema.columns if c.name in version.profile] \
+        if version.status == LoadStatus.READY else []
     return render(request, "monitoring/dataset_version.html", {
         "version": version, "profile": profile, "active": version.status in ACTIVE,
         "can_load": _may_change(request, version),
