@@ -150,3 +150,47 @@ def test_a_profile_stored_before_masking_is_masked_on_display(
     text = city.client(Role.ENTERPRISE_USER).get(f"/monitoring/loads/{version.pk}/") \
         .content.decode()
     assert "13812345678" not in text and "138****5678" in text
+
+
+# --- 4. the page of a load that did not pass ----------------------------------------------------
+
+ODD = "编号,科室,对方,钱,哪天\nP1,财务部,V1,5,2026-01-05\nP2,财务部,V1,x,2026-01-06\n"
+ODD_MAPPING = {"payment_id": "编号", "unit": "科室", "vendor_id": "对方", "amount": "钱",
+               "paid_on": "哪天"}
+
+
+def test_rejected_load_offers_the_corrected_upload_with_the_saved_mapping(
+        city, django_capture_on_commit_callbacks):
+    client = city.client(Role.ENTERPRISE_USER)
+    post_upload(client, ODD.encode())
+    bad = DatasetVersion.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/monitoring/loads/{bad.pk}/mapping/", ODD_MAPPING)
+    bad.refresh_from_db()
+    assert bad.status == LoadStatus.REJECTED
+    page = client.get(f"/monitoring/loads/{bad.pk}/").content.decode()
+    assert "第 3 行" not in page  # rows are a table: row, column, value, reason
+    assert "<td class=\"ps-3\">3</td><td>付款金额（钱）</td>" in page
+    assert "下载完整报告（CSV）" in page
+    assert "峰值内存" not in page
+    retry = (f"/monitoring/datasets/upload/?kind=payments&amp;organisation="
+             f"{city.enterprises[0].pk}")
+    assert f'href="{retry}"' in page and "上传更正后的文件" in page
+    form = client.get(retry.replace("&amp;", "&")).content.decode()
+    assert '<option value="payments" selected>' in form
+    response = post_upload(client, ODD.replace(",x,", ",6,").encode())
+    fixed = DatasetVersion.objects.latest("pk")
+    assert response["Location"] == f"/monitoring/loads/{fixed.pk}/mapping/"
+    assert fixed.mapping == ODD_MAPPING  # the mapping confirmed for the rejected load
+    admin_page = city.client(Role.ADMIN).get(f"/monitoring/loads/{bad.pk}/").content.decode()
+    assert "峰值内存" in admin_page and "上传更正后的文件" in admin_page
+
+
+def test_failed_load_offers_the_corrected_upload(
+        city, django_capture_on_commit_callbacks):
+    broken = '付款单号,部门,供应商编号,金额,付款日期\nP1,财务部,V1,5,"2026-01-05\n'
+    version = load(city, django_capture_on_commit_callbacks, broken.encode())
+    assert version.status == LoadStatus.FAILED, version.message
+    page = city.client(Role.ENTERPRISE_USER).get(f"/monitoring/loads/{version.pk}/")
+    text = page.content.decode()
+    assert "处理失败" in text and "文件未能处理" in text and "上传更正后的文件" in text

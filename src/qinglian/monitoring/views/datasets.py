@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qinglian.core.choices import Role
 from qinglian.core.exports import Column, xlsx_response
 from qinglian.core.paging import paginate
 from qinglian.core.permissions import WRITE, access, has_perm, require, restrict
@@ -36,6 +37,8 @@ from ..models import Dataset, DatasetVersion
 from ..schemas import SCHEMAS, DatasetKind
 
 ACTIVE = (LoadStatus.QUEUED, LoadStatus.VALIDATING)
+#: Loads that ended without a version: their page offers to upload a corrected file.
+RETRY = (LoadStatus.REJECTED, LoadStatus.FAILED, LoadStatus.CANCELLED)
 
 
 def _versions(request: HttpRequest) -> Any:
@@ -67,8 +70,12 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 def dataset_upload(request: HttpRequest) -> HttpResponse:
     require(request.user, "monitoring.load")
     organisations = intake_actions.organisations_for(request.user)
+    # ?kind=…&organisation=… : "上传更正后的文件" from a load that did not pass
+    initial = {"kind": request.GET.get("kind", DatasetKind.PAYMENTS)}
+    if str(request.GET.get("organisation", "")).isdigit():
+        initial["organisation"] = organisations.filter(pk=request.GET["organisation"]).first()
     form = UploadForm(request.POST or None, request.FILES or None, organisations=organisations,
-                      initial={"kind": request.GET.get("kind", DatasetKind.PAYMENTS)})
+                      initial=initial)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         organisation = form.cleaned_data["organisation"]
@@ -145,6 +152,9 @@ def dataset_version(request: HttpRequest, pk: int) -> HttpResponse:
         "error_total": version.bad_rows,
         "unmapped_text": describe_unmapped(version.profile.get("unmapped_headers") or [],
                                            done=True),
+        # an operations figure: for the platform's administrators, not for the uploader
+        "show_memory": request.user.is_staff or getattr(request.user, "role", "") == Role.ADMIN,
+        "retry": version.status in RETRY,
         "empty_columns": version.profile.get("unmapped_columns") or [],
     })
 
