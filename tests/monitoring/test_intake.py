@@ -323,7 +323,7 @@ def test_permissions_and_scope(city):
 def test_pages(city, django_capture_on_commit_callbacks):
     client = city.client(Role.ENTERPRISE_USER)
     response = client.get("/monitoring/datasets/")
-    assert response.status_code == 200 and "还没有数据集" in response.content.decode()
+    assert response.status_code == 200 and "尚未上传数据" in response.content.decode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -194,3 +194,23 @@ def test_failed_load_offers_the_corrected_upload(
     page = city.client(Role.ENTERPRISE_USER).get(f"/monitoring/loads/{version.pk}/")
     text = page.content.decode()
     assert "处理失败" in text and "文件未能处理" in text and "上传更正后的文件" in text
+
+
+# --- 7. empty states -----------------------------------------------------------------------------
+
+
+def test_empty_dataset_list_explains_what_to_upload_or_who_does(city):
+    federation = city.client(Role.FEDERATION_OFFICER).get("/monitoring/datasets/") \
+        .content.decode()
+    assert "尚未上传数据。" in federation
+    assert "公共采购数据请上传 OCDS 编译发布（.jsonl" in federation
+    assert 'href="/monitoring/datasets/upload/?kind=ocds"' in federation
+    upload_page = city.client(Role.FEDERATION_OFFICER).get(
+        "/monitoring/datasets/upload/?kind=ocds").content.decode()
+    assert '<option value="ocds" selected>' in upload_page
+    enterprise = city.client(Role.ENTERPRISE_USER).get("/monitoring/datasets/").content.decode()
+    assert "尚未上传数据。" in enterprise and "上传台账" in enterprise
+    assert "OCDS 编译发布" not in enterprise
+    auditor = city.client(Role.AUDITOR).get("/monitoring/datasets/").content.decode()
+    assert "尚未上传数据。" in auditor and "只能查看数据" in auditor
+    assert "/monitoring/datasets/upload/" not in auditor

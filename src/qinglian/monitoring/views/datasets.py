@@ -62,6 +62,8 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
         "rows": rows, "page_obj": paginate(request, loads, per_page=20),
         "can_load": has_perm(request.user, "monitoring.load"),
         "kinds": DatasetKind.choices,
+        # the empty state tells a federation officer about OCDS first (its usual data)
+        "federation": getattr(request.user, "role", "") in (Role.FEDERATION_OFFICER, Role.ADMIN),
     })
 
 
