@@ -3,6 +3,7 @@ in the column profile, the failed-load page, Excel sheets, progress and empty st
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -214,3 +215,71 @@ def test_empty_dataset_list_explains_what_to_upload_or_who_does(city):
     auditor = city.client(Role.AUDITOR).get("/monitoring/datasets/").content.decode()
     assert "尚未上传数据。" in auditor and "只能查看数据" in auditor
     assert "/monitoring/datasets/upload/" not in auditor
+
+
+# --- 5. workbooks with several sheets ------------------------------------------------------------
+
+
+def workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    assert book.active is not None
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+SHEETS: dict[str, list[list[Any]]] = {
+    "说明": [],  # empty: not offered
+    "一月": [["付款单号", "部门", "供应商编号", "金额", "付款日期"],
+             ["P1", "财务部", "V1", 100, "2026-01-05"]],
+    "二月": [[None], ["单号", "科室", "对方", "钱", "日期", "备注"],
+             ["P2", "采购部", "V2", 200, "2026-02-05", "x"],
+             ["P3", "采购部", "V2", 300, "2026-02-06", "y"]],
+}
+
+
+def test_workbook_sheet_is_chosen_at_the_mapping_step(city, django_capture_on_commit_callbacks):
+    client = city.client(Role.ENTERPRISE_USER)
+    response = post_upload(client, workbook(SHEETS), name="付款.xlsx")
+    version = DatasetVersion.objects.get()
+    assert version.profile["sheets"] == ["一月", "二月"] and version.profile["sheet"] == "一月"
+    page = client.get(response["Location"]).content.decode()
+    assert '<option value="二月">二月</option>' in page and "当前读取：“一月”" in page
+    response = client.post(f"/monitoring/loads/{version.pk}/mapping/", {"sheet": "二月"})
+    assert response["Location"] == f"/monitoring/loads/{version.pk}/mapping/"
+    page = client.get(response["Location"]).content.decode()
+    assert "已改为读取工作表“二月”" in page and "当前读取：“二月”" in page
+    version.refresh_from_db()
+    assert version.profile["headers"] == ["单号", "科室", "对方", "钱", "日期", "备注"]
+    mapping = {"payment_id": "单号", "unit": "科室", "vendor_id": "对方", "amount": "钱",
+               "paid_on": "日期"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/monitoring/loads/{version.pk}/mapping/", mapping)
+    version.refresh_from_db()
+    assert version.status == LoadStatus.READY, version.message
+    assert version.rows == 2 and version.profile["sheet"] == "二月"
+    assert version.profile["unmapped_headers"] == ["备注"]
+    assert "二月" in client.get(f"/monitoring/loads/{version.pk}/").content.decode()
+    # the same workbook, the other sheet: a new version, not a repeat
+    again = upload(city, workbook(SHEETS), "付款.xlsx")
+    assert again.profile["sheet"] == "一月"
+    with django_capture_on_commit_callbacks(execute=True):
+        intake_actions.do_confirm_mapping(again, again.mapping, actor=ent(city))
+    again.refresh_from_db()
+    assert again.status == LoadStatus.READY and again.rows == 1, again.message
+
+
+def test_only_non_empty_sheets_can_be_chosen(city):
+    version = upload(city, workbook(SHEETS), "付款.xlsx")
+    with pytest.raises(ValidationError, match="没有内容非空的工作表“说明”"):
+        intake_actions.do_choose_sheet(version, "说明", actor=ent(city))
+    single = upload(city, workbook({"只有一页": SHEETS["一月"]}), "付款.xlsx")
+    page = city.client(Role.ENTERPRISE_USER).get(f"/monitoring/loads/{single.pk}/mapping/")
+    assert 'data-testid="sheet-form"' not in page.content.decode()

@@ -28,7 +28,7 @@ from .choices import LoadStatus
 from .intake import files, store
 from .intake.load import load_dataset_version
 from .intake.mapping import missing_required, suggest_mapping, unmapped
-from .intake.sources import read_headers
+from .intake.sources import header_labels, read_headers, xlsx_sheets
 from .jobs import run_in_background
 from .models import ColumnMapping, Dataset, DatasetVersion
 from .schemas import SCHEMAS, DatasetKind
@@ -79,7 +79,14 @@ def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
         files.check_content(target, file_format, name)
         encoding = (files.detect_encoding(target, utf8=stored.utf8)
                     if file_format == "csv" else "")
-        headers = read_headers(target, file_format, encoding) if kind != DatasetKind.OCDS else []
+        sheets: list[str] = []
+        if file_format == "xlsx":  # the first non-empty worksheet; the user may choose another
+            found = xlsx_sheets(target)
+            sheets = list(found)
+            headers = header_labels(next(iter(found.values()), []))
+        else:
+            headers = read_headers(target, file_format, encoding) \
+                if kind != DatasetKind.OCDS else []
         saved = ColumnMapping.objects.filter(organisation=organisation, kind=kind).first()
         mapping = suggest_mapping(SCHEMAS[kind], headers, saved.mapping if saved else None)
         if kind == DatasetKind.OCDS:  # no mapping to choose: the same bytes are the same data
@@ -93,7 +100,7 @@ def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
                               code="unreadable") from exc
     try:
         return _record_upload(organisation, kind, name, actor, incoming, filename, stored,
-                              encoding, headers, mapping)
+                              encoding, headers, mapping, sheets)
     finally:
         store.remove_tree(incoming)  # moved into place on success; dropped otherwise
 
@@ -101,13 +108,15 @@ def do_upload_dataset(organisation: Organisation, kind: str, *, name: str,
 @transaction.atomic
 def _record_upload(organisation: Organisation, kind: str, name: str, actor: Actor,
                    incoming: Path, filename: str, stored: files.StoredFile, encoding: str,
-                   headers: list[str], mapping: dict[str, str]) -> DatasetVersion:
+                   headers: list[str], mapping: dict[str, str], sheets: list[str]
+                   ) -> DatasetVersion:
     dataset, _ = Dataset.objects.get_or_create(organisation=organisation, kind=kind)
     version = DatasetVersion.objects.create(
         dataset=dataset, status=LoadStatus.UPLOADED, source_name=name[:255],
         source_sha256=stored.sha256, source_size=stored.size,
         source_encoding=files.encoding_label(encoding), uploaded_by=actor,
-        created_at=timezone.now(), profile={"headers": headers}, mapping=mapping)
+        created_at=timezone.now(), mapping=mapping,
+        profile={"headers": headers, **({"sheets": sheets, "sheet": sheets[0]} if sheets else {})})
     directory = store.upload_dir(version.pk)
     store.remove_tree(directory)  # a leftover of a rolled-back upload that had this id
     os.replace(incoming, directory)
@@ -125,13 +134,15 @@ def same_file_version(version: DatasetVersion) -> DatasetVersion | None:
         else None
 
 
-def _refuse_repeat(organisation_id: int, kind: str, sha256: str, mapping: dict[str, str]
-                   ) -> None:
+def _refuse_repeat(organisation_id: int, kind: str, sha256: str, mapping: dict[str, str],
+                   sheet: str = "") -> None:
     """Refuse a load that would publish exactly the latest ready version again: the same
     bytes read through the same mapping give the same rows (versions are immutable, and runs
-    already read that one). Loading the same file with another mapping is a new version."""
+    already read that one). Loading the same file with another mapping (or another worksheet
+    of a workbook) is a new version."""
     latest = store.latest_ready_version(organisation_id, kind)
-    if latest is not None and latest.source_sha256 == sha256 and dict(latest.mapping) == mapping:
+    if latest is not None and latest.source_sha256 == sha256 and dict(latest.mapping) == mapping \
+            and latest.profile.get("sheet", "") == sheet:
         raise ValidationError(f"该文件与第 {latest.version} 版内容完全相同，未创建新版本",
                               code="repeat")
 
@@ -157,7 +168,8 @@ def do_confirm_mapping(version: DatasetVersion, mapping: dict[str, str], *,
     headers = set(file_headers(version))
     clean = {column: header for column, header in mapping.items()
              if header and header in headers and column in {c.name for c in schema.columns}}
-    _refuse_repeat(dataset.organisation_id, dataset.kind, version.source_sha256, clean)
+    _refuse_repeat(dataset.organisation_id, dataset.kind, version.source_sha256, clean,
+                   version.profile.get("sheet", ""))
     if dataset.kind != DatasetKind.OCDS:
         missing = missing_required(schema, clean)
         if missing:
@@ -185,6 +197,31 @@ def do_confirm_mapping(version: DatasetVersion, mapping: dict[str, str], *,
     record_change(version, "update", actor=actor, before=before, after=snapshot(version))
     if queue:
         run_in_background(load_dataset_version, version.pk)
+    return version
+
+
+@transaction.atomic
+def do_choose_sheet(version: DatasetVersion, sheet: str, *, actor: Actor) -> DatasetVersion:
+    """Read another worksheet of an uploaded workbook: its first row becomes the headers and
+    the mapping is suggested again (the saved one first). Only non-empty sheets are offered."""
+    version = DatasetVersion.objects.select_for_update().select_related("dataset").get(
+        pk=version.pk)
+    dataset = version.dataset
+    _require(actor, "monitoring.load", dataset.organisation_id)
+    if version.status != LoadStatus.UPLOADED:
+        raise ValidationError("该上传已提交，不能再更换工作表", code="state")
+    sheets = list(version.profile.get("sheets", []))
+    if sheet not in sheets:
+        raise ValidationError(f"工作簿中没有内容非空的工作表“{sheet}”", code="no_sheet")
+    headers = read_headers(store.absolute(version.source_path), "xlsx", "", sheet=sheet)
+    saved = ColumnMapping.objects.filter(organisation_id=dataset.organisation_id,
+                                         kind=dataset.kind).first()
+    before = snapshot(version)
+    version.profile = {**version.profile, "headers": headers, "sheet": sheet}
+    version.mapping = suggest_mapping(SCHEMAS[dataset.kind], headers,
+                                      saved.mapping if saved else None)
+    version.save(update_fields=["profile", "mapping"])
+    record_change(version, "update", actor=actor, before=before, after=snapshot(version))
     return version
 
 

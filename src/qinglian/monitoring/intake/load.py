@@ -160,7 +160,8 @@ def _load_ledger(version: DatasetVersion, workdir: Path, temporary: Path,
     source_file = store.absolute(version.source_path)
     file_format = format_of(version.source_name)
     step("读取文件", 0.02)
-    source = prepare_source(source_file, file_format, codec_of(version.source_encoding), workdir)
+    source = prepare_source(source_file, file_format, codec_of(version.source_encoding), workdir,
+                            sheet=str(version.profile.get("sheet", "")))
     con = convert.connect(workdir, memory_limit=getattr(settings, "QINGLIAN_INTAKE_MEMORY",
                                                         "4GB"))
     watcher = _Watcher(con, version.pk) if watch else None

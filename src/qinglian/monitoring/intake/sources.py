@@ -32,12 +32,14 @@ class Source:
     rows: int | None = None
 
 
-def read_headers(path: Path, file_format: str, encoding: str) -> list[str]:
-    """The header labels of a stored upload (cheap: first row only)."""
+def read_headers(path: Path, file_format: str, encoding: str, *, sheet: str = "") -> list[str]:
+    """The header labels of a stored upload (cheap: first row only; of an Excel workbook, the
+    first row of ``sheet`` or of its first non-empty worksheet)."""
     if file_format == "csv":
         cells, _ = csv_header(path, encoding)
     elif file_format == "xlsx":
-        cells = _xlsx_first_row(path)
+        sheets = xlsx_sheets(path)
+        cells = sheets.get(sheet, []) if sheet else next(iter(sheets.values()), [])
     elif file_format == "parquet":
         con = duckdb.connect()
         try:
@@ -47,22 +49,33 @@ def read_headers(path: Path, file_format: str, encoding: str) -> list[str]:
             con.close()
     else:
         return []
-    headers = unique_headers([str(c) if c is not None else "" for c in cells])
+    return header_labels(cells)
+
+
+def header_labels(cells: list[Any]) -> list[str]:
+    """A header row's cells as distinct labels; a Chinese error when the row is empty."""
     if not any(cells):
         raise ValidationError("文件中没有数据行（连表头也没有）", code="empty")
-    return headers
+    return unique_headers([str(c) if c is not None else "" for c in cells])
 
 
-def _xlsx_first_row(path: Path) -> list[Any]:
+def _filled(row: tuple[Any, ...]) -> bool:
+    return any(cell not in (None, "") for cell in row)
+
+
+def xlsx_sheets(path: Path) -> dict[str, list[Any]]:
+    """Name → first non-empty row of every worksheet that has one, in workbook order
+    (streamed, read-only: each sheet is read only up to its first non-empty row)."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True, data_only=True)
+    found: dict[str, list[Any]] = {}
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            if any(cell not in (None, "") for cell in row):
-                return list(row)
-        return []
+        for sheet in workbook.worksheets:
+            first = next((row for row in sheet.iter_rows(values_only=True) if _filled(row)), None)
+            if first is not None:
+                found[sheet.title] = list(first)
+        return found
     finally:
         workbook.close()
 
@@ -81,20 +94,27 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def xlsx_to_csv(path: Path, target: Path, *, on_row: Any = None) -> int:
-    """Stream the first worksheet into a UTF-8 CSV (header row first); returns data rows."""
+def xlsx_to_csv(path: Path, target: Path, *, sheet_name: str = "", on_row: Any = None) -> int:
+    """Stream a worksheet (``sheet_name``, else the first non-empty one) into a UTF-8 CSV
+    (header row first); returns data rows. ``on_row(done, total)`` is told every 10,000 rows
+    (``total``: the rows the sheet declares, or 0 when it does not)."""
     from openpyxl import load_workbook
 
+    if not sheet_name:
+        sheet_name = next(iter(xlsx_sheets(path)), "")
     workbook = load_workbook(path, read_only=True, data_only=True)
     count = 0
     try:
-        sheet = workbook.worksheets[0]
+        if sheet_name not in workbook.sheetnames:
+            raise ValidationError(f"工作簿中没有工作表“{sheet_name}”", code="no_sheet")
+        sheet = workbook[sheet_name]
+        total = max(int(sheet.max_row or 0) - 1, 0)
         with target.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             started = False
             for row in sheet.iter_rows(values_only=True):
                 if not started:
-                    if not any(cell not in (None, "") for cell in row):
+                    if not _filled(row):
                         continue
                     started = True
                     width = len(row)
@@ -104,7 +124,7 @@ def xlsx_to_csv(path: Path, target: Path, *, on_row: Any = None) -> int:
                 writer.writerow(cells + [""] * (width - len(cells)))
                 count += 1
                 if on_row is not None and count % 10_000 == 0:
-                    on_row(count)
+                    on_row(count, total)
     finally:
         workbook.close()
     return count
@@ -122,8 +142,9 @@ def csv_query(path: Path, width: int, delimiter: str) -> str:
 
 
 def prepare_source(path: Path, file_format: str, encoding: str, workdir: Path,
-                   *, on_row: Any = None) -> Source:
-    """The query that reads the upload as text, converting or staging it first if needed."""
+                   *, sheet: str = "", on_row: Any = None) -> Source:
+    """The query that reads the upload as text, converting or staging it first if needed
+    (``sheet``: the worksheet of a workbook; ``on_row(done, total)``: its progress)."""
     if file_format == "csv":
         utf8 = utf8_copy(path, encoding)
         if utf8 != path:
@@ -133,7 +154,7 @@ def prepare_source(path: Path, file_format: str, encoding: str, workdir: Path,
         return Source(headers, csv_query(utf8, len(headers), delimiter))
     if file_format == "xlsx":
         staging = workdir / "staging.csv"
-        rows = xlsx_to_csv(path, staging, on_row=on_row)
+        rows = xlsx_to_csv(path, staging, sheet_name=sheet, on_row=on_row)
         cells, _ = csv_header(staging)
         headers = unique_headers(cells)
         return Source(headers, csv_query(staging, len(headers), ","), rows)

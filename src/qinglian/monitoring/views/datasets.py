@@ -110,6 +110,15 @@ def dataset_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     version = access(_versions(request), request.user, pk, WRITE)
     if version.status != LoadStatus.UPLOADED:
         return redirect("monitoring_dataset_version", version.pk)
+    if request.method == "POST" and "sheet" in request.POST:  # another worksheet of a workbook
+        sheet = str(request.POST["sheet"])
+        try:
+            intake_actions.do_choose_sheet(version, sheet, actor=acting_user(request))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已改为读取工作表“{sheet}”，请确认列对应")
+        return redirect("monitoring_dataset_mapping", version.pk)
     kind = version.dataset.kind
     headers = intake_actions.file_headers(version)
     form = MappingForm(request.POST or None, kind=kind, headers=headers,
@@ -131,6 +140,7 @@ def dataset_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         "empty_columns": empty,
         "version": version, "form": form, "headers": headers, "schema": SCHEMAS[kind],
         "same_file": intake_actions.same_file_version(version),
+        "sheets": version.profile.get("sheets", []), "sheet": version.profile.get("sheet", ""),
     })
 
 
