@@ -283,3 +283,55 @@ def test_only_non_empty_sheets_can_be_chosen(city):
     single = upload(city, workbook({"只有一页": SHEETS["一月"]}), "付款.xlsx")
     page = city.client(Role.ENTERPRISE_USER).get(f"/monitoring/loads/{single.pk}/mapping/")
     assert 'data-testid="sheet-form"' not in page.content.decode()
+
+
+# --- 6. progress: rows, bytes, percentage --------------------------------------------------------
+
+
+def run_load(city: Any, version: DatasetVersion) -> list[tuple[int, int, str]]:
+    """Confirm and run the load in this thread (as the command line does), recording every
+    progress report."""
+    from qinglian.monitoring.intake.load import perform_load
+
+    intake_actions.do_confirm_mapping(version, version.mapping, actor=ent(city), queue=False)
+    reports: list[tuple[int, int, str]] = []
+    perform_load(version.pk, progress=lambda done, total, step: reports.append(
+        (done, total, step)))
+    version.refresh_from_db()
+    return reports
+
+
+def test_worksheet_rows_read_are_reported_with_the_total(city, monkeypatch):
+    from qinglian.monitoring.intake import sources
+
+    monkeypatch.setattr(sources, "ROWS_EVERY", 2)
+    rows = [[f"P{i}", "财务部", "V1", i, "2026-01-05"] for i in range(1, 6)]
+    version = upload(city, workbook({"付款": [SHEETS["一月"][0], *rows]}), "付款.xlsx")
+    reports = run_load(city, version)
+    assert version.status == LoadStatus.READY, version.message
+    steps = [step for _, _, step in reports]
+    assert "读取 Excel：已读取 2 / 5 行" in steps and "读取 Excel：已读取 4 / 5 行" in steps
+    done = [d for d, _, _ in reports]
+    assert done == sorted(done) and done[-1] == 100
+    # reading a workbook is a large share of the bar: 4 of 5 rows is past a third of it
+    assert next(d for d, _, s in reports if s.endswith("4 / 5 行")) >= 30
+
+
+def test_gbk_conversion_reports_bytes_read(city):
+    version = upload(city, PAYMENTS.encode("gbk"))
+    reports = run_load(city, version)
+    assert version.status == LoadStatus.READY, version.message
+    size = len(PAYMENTS.encode("gbk"))
+    assert f"转换编码：已读取 {size} 字节 / {size} 字节" in [step for _, _, step in reports]
+
+
+def test_progress_partial_shows_percentage_and_step(city):
+    version = upload(city, PAYMENTS.encode())
+    DatasetVersion.objects.filter(pk=version.pk).update(
+        status=LoadStatus.VALIDATING, progress_done=37, progress_total=100,
+        message="读取 Excel：已读取 20,000 / 100,000 行")
+    client = city.client(Role.ENTERPRISE_USER)
+    page = client.get(f"/monitoring/loads/{version.pk}/progress/",
+                      headers={"HX-Request": "true"}).content.decode()
+    assert '<span data-testid="load-percent">37%</span>' in page
+    assert "已读取 20,000 / 100,000 行" in page and 'style="width: 37%"' in page

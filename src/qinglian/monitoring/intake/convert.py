@@ -57,7 +57,9 @@ def connect(workdir: Path, *, memory_limit: str = "4GB", threads: int | None = N
     con.execute(f"SET temp_directory = {sql.quote_literal(str(spill))}")
     con.execute(f"SET memory_limit = {sql.quote_literal(memory_limit)}")
     con.execute("SET preserve_insertion_order = true")
-    con.execute("SET enable_progress_bar = false")
+    # progress is estimated (query_progress, read by the load's watcher) but never printed
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con

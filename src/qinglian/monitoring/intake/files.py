@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,15 +189,22 @@ def codec_of(label: str) -> str:
     return next((codec for codec, text in ENCODING_LABELS.items() if text == label), "utf-8")
 
 
-def utf8_copy(path: Path, encoding: str) -> Path:
-    """``path`` itself when it is UTF-8, else a UTF-8 copy beside it (streamed)."""
+def utf8_copy(path: Path, encoding: str, *, on_bytes: Callable[[int, int], None] | None = None
+              ) -> Path:
+    """``path`` itself when it is UTF-8, else a UTF-8 copy beside it (streamed; ``on_bytes``
+    is told the bytes read and the file's size after every chunk)."""
     if encoding in ("utf-8", "utf-8-sig"):
         return path
     target = path.with_name(path.stem + ".utf8.csv")
-    with path.open("r", encoding=encoding, newline="") as source, \
-            target.open("w", encoding="utf-8", newline="") as out:
-        while text := source.read(CHUNK):
-            out.write(text)
+    size, done = path.stat().st_size, 0
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+        while chunk := source.read(CHUNK):
+            out.write(decoder.decode(chunk))
+            done += len(chunk)
+            if on_bytes is not None:
+                on_bytes(done, size)
+        out.write(decoder.decode(b"", final=True))
     return target
 
 

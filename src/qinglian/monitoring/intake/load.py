@@ -34,12 +34,13 @@ from ..schemas import SCHEMAS, DatasetKind
 from . import convert, store
 from .files import codec_of, format_of
 from .mapping import NOTES
+from .progress import TOTAL, Meter, Progress
 from .sources import prepare_source
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]
-TOTAL = 100
+#: The share of the progress bar reading the file takes when it must be streamed first.
+READ_SHARES = {"xlsx": 0.45, "transcode": 0.25}
 
 
 def _peak_mb() -> int:
@@ -47,11 +48,12 @@ def _peak_mb() -> int:
 
 
 class _Watcher(threading.Thread):
-    """Checks the row's cancel flag while DuckDB works, and interrupts the query."""
+    """While DuckDB works: checks the row's cancel flag (and interrupts the query), and moves
+    the progress bar by DuckDB's estimate of the running statement."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, pk: int) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, pk: int, meter: Meter) -> None:
         super().__init__(name=f"load-watch-{pk}", daemon=True)
-        self.con, self.pk, self.stop = con, pk, threading.Event()
+        self.con, self.pk, self.meter, self.stop = con, pk, meter, threading.Event()
         self.cancelled = False
 
     def run(self) -> None:
@@ -61,6 +63,9 @@ class _Watcher(threading.Thread):
                     self.cancelled = True
                     self.con.interrupt()
                     return
+                percent = self.con.query_progress()  # -1 between statements
+                if percent >= 0:
+                    self.meter.part(percent / 100, f"本步约完成 {percent:.0f}%")
         finally:
             connection.close()
 
@@ -88,20 +93,12 @@ def perform_load(pk: int, *, progress: Progress | None = None, watch: bool = Fal
     temporary = store.dataset_dir(version.dataset.organisation_id, version.dataset.kind) / \
         f".tmp-{pk}"
     store.remove_tree(temporary)
-
-    def step(name: str, fraction: float) -> None:
-        if should_stop(DatasetVersion, pk):
-            raise Cancelled
-        done = int(fraction * TOTAL)
-        _update(pk, progress_done=done, message=name)
-        if progress is not None:
-            progress(done, TOTAL, name)
-
+    meter = Meter(pk, progress, read_share=READ_SHARES.get(_reading(version), 0.0))
     try:
         if version.dataset.kind == DatasetKind.OCDS:
-            status = _load_ocds(version, workdir, temporary, step)
+            status = _load_ocds(version, workdir, temporary, meter.step)
         else:
-            status = _load_ledger(version, workdir, temporary, step, watch=watch)
+            status = _load_ledger(version, workdir, temporary, meter, watch=watch)
     except (Cancelled, duckdb.InterruptException):
         status = LoadStatus.CANCELLED
         _finish(version, status, "已取消：未写入任何数据")
@@ -118,6 +115,19 @@ def perform_load(pk: int, *, progress: Progress | None = None, watch: bool = Fal
     if progress is not None:
         progress(TOTAL, TOTAL, LoadStatus(status).label)
     return str(status)
+
+
+def _reading(version: DatasetVersion) -> str:
+    """What reading the upload involves: "xlsx" (streamed to CSV), "transcode" (a GBK or
+    UTF-16 CSV converted to UTF-8), or "" (DuckDB reads it as it is)."""
+    if version.dataset.kind == DatasetKind.OCDS:
+        return ""
+    file_format = format_of(version.source_name)
+    if file_format == "xlsx":
+        return "xlsx"
+    if file_format == "csv" and codec_of(version.source_encoding) not in ("utf-8", "utf-8-sig"):
+        return "transcode"
+    return ""
 
 
 def _describe(exc: Exception) -> str:
@@ -154,23 +164,25 @@ def _finish(version: DatasetVersion, status: str, message: str, **fields: Any) -
                           "version": version.version})
 
 
-def _load_ledger(version: DatasetVersion, workdir: Path, temporary: Path,
-                 step: Callable[[str, float], None], *, watch: bool) -> str:
+def _load_ledger(version: DatasetVersion, workdir: Path, temporary: Path, meter: Meter, *,
+                 watch: bool) -> str:
     schema = SCHEMAS[version.dataset.kind]
     source_file = store.absolute(version.source_path)
     file_format = format_of(version.source_name)
-    step("读取文件", 0.02)
+    reading = _reading(version)
+    meter.step({"xlsx": "读取 Excel", "transcode": "转换编码"}.get(reading, "读取文件"), 0.02)
     source = prepare_source(source_file, file_format, codec_of(version.source_encoding), workdir,
-                            sheet=str(version.profile.get("sheet", "")))
+                            sheet=str(version.profile.get("sheet", "")), on_row=meter.rows,
+                            on_bytes=meter.bytes)
     con = convert.connect(workdir, memory_limit=getattr(settings, "QINGLIAN_INTAKE_MEMORY",
                                                         "4GB"))
-    watcher = _Watcher(con, version.pk) if watch else None
+    watcher = _Watcher(con, version.pk, meter) if watch else None
     if watcher:
         watcher.start()
     try:
         outcome = convert.convert(con, source, schema, dict(version.mapping),
                                   target=temporary / f"{schema.kind}.parquet",
-                                  report=workdir / "errors.csv", step=step)
+                                  report=workdir / "errors.csv", step=meter.step)
     finally:
         if watcher:
             watcher.stop.set()
@@ -184,7 +196,7 @@ def _load_ledger(version: DatasetVersion, workdir: Path, temporary: Path,
                 bad_rows=outcome.bad_rows, errors=_jsonable_errors(outcome.errors),
                 error_report_path=store.relative(report) if report.exists() else "")
         return LoadStatus.REJECTED
-    step("发布版本", 0.97)
+    meter.step("发布版本", 0.97)
     notes = {key: version.profile[key] for key in NOTES if key in version.profile}
     dropped = notes.get("unmapped_headers") or []
     _publish(version, temporary, rows=outcome.rows, profile={**outcome.profile, **notes},

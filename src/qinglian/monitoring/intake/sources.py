@@ -22,6 +22,9 @@ from django.core.exceptions import ValidationError
 from .files import csv_header, unique_headers, utf8_copy
 from .sql import quote_identifier, quote_literal
 
+#: How often (rows) streaming a worksheet reports its progress.
+ROWS_EVERY = 10_000
+
 
 @dataclass(frozen=True)
 class Source:
@@ -96,7 +99,7 @@ def _cell_text(value: Any) -> str:
 
 def xlsx_to_csv(path: Path, target: Path, *, sheet_name: str = "", on_row: Any = None) -> int:
     """Stream a worksheet (``sheet_name``, else the first non-empty one) into a UTF-8 CSV
-    (header row first); returns data rows. ``on_row(done, total)`` is told every 10,000 rows
+    (header row first); returns data rows. ``on_row(done, total)`` is told every ROWS_EVERY rows
     (``total``: the rows the sheet declares, or 0 when it does not)."""
     from openpyxl import load_workbook
 
@@ -123,7 +126,7 @@ def xlsx_to_csv(path: Path, target: Path, *, sheet_name: str = "", on_row: Any =
                 cells = [_cell_text(c) for c in row[:width]]
                 writer.writerow(cells + [""] * (width - len(cells)))
                 count += 1
-                if on_row is not None and count % 10_000 == 0:
+                if on_row is not None and count % ROWS_EVERY == 0:
                     on_row(count, total)
     finally:
         workbook.close()
@@ -142,11 +145,12 @@ def csv_query(path: Path, width: int, delimiter: str) -> str:
 
 
 def prepare_source(path: Path, file_format: str, encoding: str, workdir: Path,
-                   *, sheet: str = "", on_row: Any = None) -> Source:
+                   *, sheet: str = "", on_row: Any = None, on_bytes: Any = None) -> Source:
     """The query that reads the upload as text, converting or staging it first if needed
-    (``sheet``: the worksheet of a workbook; ``on_row(done, total)``: its progress)."""
+    (``sheet``: the worksheet of a workbook; ``on_row(done, total)``: its progress;
+    ``on_bytes(done, total)``: the progress of converting a CSV to UTF-8)."""
     if file_format == "csv":
-        utf8 = utf8_copy(path, encoding)
+        utf8 = utf8_copy(path, encoding, on_bytes=on_bytes)
         if utf8 != path:
             utf8 = utf8.rename(workdir / "source.utf8.csv")
         cells, delimiter = csv_header(utf8)
