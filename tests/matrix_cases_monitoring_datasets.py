@@ -96,6 +96,9 @@ def register(case: Callable[..., None], statuses: Callable[..., dict[str, set[in
     case("monitoring_dataset_mapping",
          lambda c: f"/monitoring/loads/{_w(c).ready.pk}/mapping/", post_own,
          label="（已入库：转到详情）")
+    case("monitoring_dataset_mapping",
+         lambda c: f"/monitoring/loads/{_w(c).uploaded.pk}/mapping/", post_own, method="post",
+         data=lambda c: {"sheet": "Sheet1"}, label="（换工作表：无此表，转回本页）")
     case("monitoring_dataset_version_progress",
          lambda c: f"/monitoring/loads/{_w(c).ready.pk}/progress/", own)
     case("monitoring_dataset_version_cancel",
