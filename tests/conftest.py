@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,6 +143,18 @@ def build_city() -> City:
 @pytest.fixture
 def city(db: None) -> City:
     return build_city()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _data_directory_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What the platform writes under QINGLIAN_HOME while it runs (monitoring datasets and
+    runs — the sample city loads some —, imports) goes to a temporary directory, never into
+    the checkout's ``var/``, where a test's dataset version would replace a developer's demo
+    data of the same number."""
+    from django.test import override_settings
+
+    with override_settings(QINGLIAN_HOME=tmp_path_factory.mktemp("qinglian-home")):
+        yield
 
 
 @pytest.fixture(autouse=True)

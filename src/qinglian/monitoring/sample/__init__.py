@@ -10,9 +10,10 @@ Registered as a sample-city extension (``registry.sample.register_sample_extensi
 * the federation uploads a public-procurement dataset: OCDS compiled releases of 杭州市 buyers,
   planted so that every OCDS indicator has hits (``procurement``);
 * each organisation runs all its rules; the demo enterprise's and the federation's alerts are
-  then partly handled (``handling``).
+  then partly handled, assigned to the demo users ``enterprise`` and ``fed`` (``handling``).
 
-Everything goes through the real path: ``do_upload_dataset`` → ``do_confirm_mapping`` → the
+Everything goes through the real path, as the system (``actor=None``, like every sample
+extension: the audit trail shows the seed, not a person): ``do_upload_dataset`` → ``do_confirm_mapping`` → the
 load job (``perform_load``, run here synchronously) → an immutable Parquet version under
 ``QINGLIAN_HOME`` with its profile; ``do_start_run`` → ``execute_run`` (synchronously, no
 background thread) → alerts; the handling actions. The random choices come from a generator
@@ -66,11 +67,11 @@ class MonitoringSample:
         self.calendar = Calendar.ending(today)
         self.written: list[Path] = []
 
-    def load(self, organisation: Organisation, kind: str, name: str, content: bytes,
-             actor: User | None) -> DatasetVersion:
+    def load(self, organisation: Organisation, kind: str, name: str,
+             content: bytes) -> DatasetVersion:
         """Upload, confirm the suggested column mapping, and load at once."""
-        version = do_upload_dataset(organisation, kind, name=name, chunks=[content], actor=actor)
-        do_confirm_mapping(version, dict(version.mapping), actor=actor, queue=False)
+        version = do_upload_dataset(organisation, kind, name=name, chunks=[content], actor=None)
+        do_confirm_mapping(version, dict(version.mapping), actor=None, queue=False)
         perform_load(version.pk)
         version.refresh_from_db()
         if version.path:
@@ -79,9 +80,9 @@ class MonitoringSample:
             raise SampleMonitoringError(f"示例数据“{name}”导入失败：{version.message}")
         return version
 
-    def run(self, organisation: Organisation, tag: str, actor: User | None) -> Run:
+    def run(self, organisation: Organisation, tag: str) -> Run:
         codes = [rule.code for rule in all_rules() if tag in rule.tags]
-        run = do_start_run(organisation, rules=codes, actor=actor, queue=False)
+        run = do_start_run(organisation, rules=codes, actor=None, queue=False)
         self.written.append(Path(settings.QINGLIAN_HOME) / "monitoring" / "runs" / str(run.pk))
         execute_run(run.pk)
         run.refresh_from_db()
@@ -89,7 +90,7 @@ class MonitoringSample:
             raise SampleMonitoringError(f"示例规则运行失败：{run.message}")
         return run
 
-    def ledgers(self, enterprise: Organisation, actor: User | None, *, full: bool) -> None:
+    def ledgers(self, enterprise: Organisation, *, full: bool) -> None:
         maker = LedgerMaker(self.rng, self.calendar, 1.4 if full else 0.6,
                             uscc_base=800_000 + 1000 * (enterprise.pk % 100))
         maker.staff()
@@ -102,17 +103,16 @@ class MonitoringSample:
         span = f"{self.calendar.start:%Y%m}-{self.today:%Y%m}"
         for kind in LEDGER_KINDS:
             self.load(enterprise, kind, f"{DatasetKind(kind).label}台账_{span}.csv",
-                      csv_bytes(kind, maker.rows[kind]), actor)
-        self.run(enterprise, "ledger", actor)
+                      csv_bytes(kind, maker.rows[kind]))
+        self.run(enterprise, "ledger")
 
-    def public_procurement(self, federation: Organisation, members: list[Organisation],
-                           actor: User | None) -> None:
+    def public_procurement(self, federation: Organisation, members: list[Organisation]) -> None:
         releases = ReleaseMaker(self.rng, self.calendar,
                                 [(m.name, m.uscc) for m in members if m.uscc]).build()
         self.load(federation, DatasetKind.OCDS,
                   f"杭州市政府采购_OCDS_{self.calendar.start:%Y%m}-{self.today:%Y%m}.jsonl",
-                  releases_jsonl(releases), actor)
-        self.run(federation, "ocds", actor)
+                  releases_jsonl(releases))
+        self.run(federation, "ocds")
 
     def remove_written(self) -> None:
         for path in self.written:
@@ -140,15 +140,14 @@ def build_sample_monitoring(city: SampleCity, rng: random.Random, today: dt.date
     sample = MonitoringSample(local, today)
     try:
         for done, enterprise in enumerate(chosen, 1):
-            is_demo = enterprise == demo
-            sample.ledgers(enterprise, enterprise_user if is_demo else None, full=is_demo)
+            sample.ledgers(enterprise, full=enterprise == demo)
             report(done)
-        sample.public_procurement(city.federation, city.enterprises[:MEMBER_TENDERERS], fed_user)
+        sample.public_procurement(city.federation, city.enterprises[:MEMBER_TENDERERS])
         if demo is not None and enterprise_user is not None:
             confirmed = handle_alerts(demo, enterprise_user, ENTERPRISE_PLAN)
             split = next((a for a in confirmed if a.rule_code == "L001"), None)
             if split is not None:
-                link_to_risk_register(split, enterprise_user)
+                link_to_risk_register(split)
         if fed_user is not None:
             handle_alerts(city.federation, fed_user, FEDERATION_PLAN)
         report(total)

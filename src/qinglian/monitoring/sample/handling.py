@@ -1,6 +1,7 @@
 """Alerts of the sample city part-way through their handling (预警处置).
 
-Through the handling actions, as the organisation's demo user: some alerts assigned, some under
+Through the handling actions, as the system (like the rest of the sample city), with the
+organisation's demo user as the assignee: some alerts assigned, some under
 investigation, some closed as false positives with the reason, some confirmed with the
 conclusion — one of them (the split purchase) linked to the demo enterprise's procurement
 risk point. The rest stay new. Alerts are picked by rule, first by number, so the same data
@@ -73,18 +74,18 @@ def handle_alerts(organisation: Organisation, user: User,
     confirmed = []
     for code, alert in sorted(_first_alerts(organisation, list(plan)).items()):
         stage, resolution, note = plan[code]
-        do_assign_alert(alert, assignee=user, actor=user)
+        do_assign_alert(alert, assignee=user, actor=None)
         if stage == "assigned":
             continue
-        do_start_investigation(alert, actor=user, note=note if stage == "investigating" else "")
+        do_start_investigation(alert, actor=None, note=note if stage == "investigating" else "")
         if stage == "closed":
-            do_close_alert(alert, resolution=resolution, note=note, actor=user)
+            do_close_alert(alert, resolution=resolution, note=note, actor=None)
             if resolution == CONFIRMED:
                 confirmed.append(alert)
     return confirmed
 
 
-def link_to_risk_register(alert: Alert, user: User) -> None:
+def link_to_risk_register(alert: Alert) -> None:
     """The confirmed split purchase shows the procurement risk materialising: link it to the
     demo enterprise's procurement risk point (if its register has one)."""
     from qinglian.risk.choices import BusinessArea
@@ -94,4 +95,4 @@ def link_to_risk_register(alert: Alert, user: User) -> None:
     point = points.filter(area=BusinessArea.PROCUREMENT).first() or \
         points.filter(area=BusinessArea.TENDERING).first()
     if point is not None:
-        do_link_alert_to_risk_point(alert, point_id=point.pk, actor=user)
+        do_link_alert_to_risk_point(alert, point_id=point.pk, actor=None)
