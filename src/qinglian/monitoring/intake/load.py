@@ -64,7 +64,7 @@ class _Watcher(threading.Thread):
                     self.con.interrupt()
                     return
                 percent = self.con.query_progress()  # -1 between statements
-                if percent >= 0:
+                if percent >= 1:
                     self.meter.part(percent / 100, f"本步约完成 {percent:.0f}%")
         finally:
             connection.close()
