@@ -335,3 +335,19 @@ def test_progress_partial_shows_percentage_and_step(city):
                       headers={"HX-Request": "true"}).content.decode()
     assert '<span data-testid="load-percent">37%</span>' in page
     assert "已读取 20,000 / 100,000 行" in page and 'style="width: 37%"' in page
+
+
+def test_command_line_reads_the_named_sheet(city, tmp_path):
+    from django.core.management import call_command
+
+    source = tmp_path / "付款.xlsx"
+    source.write_bytes(workbook(SHEETS))
+    mapping = ('{"payment_id": "单号", "unit": "科室", "vendor_id": "对方", "amount": "钱", '
+               '"paid_on": "日期"}')
+    out = io.StringIO()
+    call_command("monitor", "load", "--org", str(city.enterprises[0].pk), "--kind", "payments",
+                 "--sheet", "二月", "--mapping", mapping, "--no-progress", str(source), stdout=out)
+    version = DatasetVersion.objects.get()
+    assert version.status == LoadStatus.READY, out.getvalue()
+    assert version.rows == 2 and version.profile["sheet"] == "二月"
+    assert "未导入的列：备注" in out.getvalue()

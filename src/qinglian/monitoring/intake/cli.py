@@ -1,4 +1,4 @@
-"""``qinglian monitor load --org <id|uscc> --kind payments FILE [--mapping JSON]``.
+"""``qinglian monitor load --org <id|uscc> --kind payments FILE [--mapping JSON] [--sheet NAME]``.
 
 The ``monitor`` command registers this sub-command (``register_load(subparsers)``) and calls
 ``handle_load(options, stdout)``. The load runs synchronously in the command's process through
@@ -32,6 +32,8 @@ def register_load(subparsers: Any) -> Any:
     parser.add_argument("--mapping", default="",
                         help='列对应 JSON（字段 → 文件列名），如 \'{"amount": "金额"}\'；'
                              "不填则按列名自动识别（或沿用上次保存的）")
+    parser.add_argument("--sheet", default="",
+                        help="Excel 工作表名称（不填则读取第一个非空工作表）")
     parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
     return parser
 
@@ -63,6 +65,8 @@ def handle_load(options: dict[str, Any], stdout: TextIO) -> int:
     try:
         version = intake_actions.do_upload_dataset(
             organisation, options["kind"], name=path.name, chunks=file_chunks(path), actor=None)
+        if options.get("sheet"):
+            version = intake_actions.do_choose_sheet(version, options["sheet"], actor=None)
         chosen = dict(version.mapping) if mapping is None else mapping
         if mapping is not None and options["kind"] != DatasetKind.OCDS:
             # the file's headers are the choices: a JSON value that is not one is refused
