@@ -83,7 +83,12 @@ class Rule:
 
     @cached_property
     def sql(self) -> str:
-        return self.sql_path.read_text(encoding="utf-8")
+        """The rule's SQL as binding and the runners see it: the file's text with its calls of
+        shared fragments expanded (see :mod:`.fragments`); raises ``FragmentError`` if a call is
+        not well formed."""
+        from .fragments import load_rule_sql
+
+        return load_rule_sql(self.sql_path)
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:

@@ -1,12 +1,6 @@
 -- R003 Short submission period: the tender period (in whole days, truncated as the reference
 -- tool's num_days) is shorter than the threshold for the procurement method details.
-WITH scope AS (
-  SELECT *
-  FROM ocds_releases
-  WHERE coalesce(tender_status, '') <> 'cancelled'
-    AND (procurement_method_details IS NULL
-         OR NOT list_contains($excluded_procurement_method_details, procurement_method_details))
-),
+WITH {{ release_scope() }},
 periods AS (
   SELECT
     ocid,

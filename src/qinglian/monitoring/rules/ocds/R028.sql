@@ -1,22 +1,11 @@
 -- R028 Identical bid prices: two consecutive submitted bids (in bid order) with the same
 -- amount and currency come from different sets of tenderers.
-WITH scope AS (
-  SELECT *
-  FROM ocds_releases
-  WHERE coalesce(tender_status, '') <> 'cancelled'
-    AND (procurement_method_details IS NULL
-         OR NOT list_contains($excluded_procurement_method_details, procurement_method_details))
-),
+WITH {{ release_scope() }},
 priced_bids AS (
   SELECT s.ocid, b.release_row, b.bid_index, b.amount, b.currency, b.tenderer_ids_key
   FROM ocds_bids AS b
   JOIN scope AS s ON s.release_row = b.release_row
-  WHERE CASE
-      WHEN s.procurement_method_details IS NULL THEN len($price_comparison_procurement_methods) = 0
-      WHEN len($price_comparison_procurement_methods) = 0
-        THEN NOT list_contains($no_price_comparison_procurement_methods, s.procurement_method_details)
-      ELSE list_contains($price_comparison_procurement_methods, s.procurement_method_details)
-    END
+  WHERE {{ price_comparison(releases=s) }}
     AND b.status IS NOT NULL AND b.status NOT IN ('invited', 'withdrawn')
     AND b.has_tenderers AND b.amount IS NOT NULL AND b.currency IS NOT NULL
     AND b.tenderer_ids_key IS NOT NULL

@@ -1,12 +1,6 @@
 -- R030 Late bid won: a valid bid dated after the tender period's end (compared as text, as
 -- the reference tool does) was submitted by a supplier of an active award.
-WITH scope AS (
-  SELECT *
-  FROM ocds_releases
-  WHERE coalesce(tender_status, '') <> 'cancelled'
-    AND (procurement_method_details IS NULL
-         OR NOT list_contains($excluded_procurement_method_details, procurement_method_details))
-),
+WITH {{ release_scope() }},
 award_suppliers AS (
   SELECT DISTINCT s.release_row, s.supplier_id
   FROM ocds_award_suppliers AS s

@@ -1,33 +1,7 @@
 -- R035 All except winning bid disqualified: one valid tenderer, who is exactly the set of
 -- suppliers of the active awards, and at least the threshold of other tenderers disqualified.
-WITH scope AS (
-  SELECT *
-  FROM ocds_releases
-  WHERE coalesce(tender_status, '') <> 'cancelled'
-    AND (procurement_method_details IS NULL
-         OR NOT list_contains($excluded_procurement_method_details, procurement_method_details))
-),
--- Releases whose awards are all final (active, cancelled or unsuccessful) and have bids.
-final_releases AS (
-  SELECT s.release_row, s.ocid, s.procurement_method_details
-  FROM scope AS s
-  WHERE s.has_awards AND s.has_bid_details
-    AND NOT EXISTS (
-      SELECT 1 FROM ocds_awards AS a
-      WHERE a.release_row = s.release_row
-        AND a.status IS NOT NULL
-        AND a.status NOT IN ('active', 'cancelled', 'unsuccessful')
-    )
-),
--- ... of which exactly one award is active, with exactly one supplier with an id.
-single_award AS (
-  SELECT f.release_row, f.ocid, f.procurement_method_details,
-         max(a.first_supplier_id) AS supplier_id
-  FROM final_releases AS f
-  JOIN ocds_awards AS a ON a.release_row = f.release_row AND a.status = 'active'
-  GROUP BY f.release_row, f.ocid, f.procurement_method_details
-  HAVING count(*) = 1 AND max(a.supplier_count) = 1 AND max(a.first_supplier_id) IS NOT NULL
-),
+WITH {{ release_scope() }},
+{{ final_releases() }},
 award_suppliers AS (
   SELECT DISTINCT s.release_row, s.supplier_id
   FROM ocds_award_suppliers AS s

@@ -1,21 +1,10 @@
 -- R036 Lowest bid disqualified: among submitted bids with an amount in the selected
 -- currency, the first lowest is disqualified, and some valid bid has an amount; price-only.
-WITH scope AS (
-  SELECT *
-  FROM ocds_releases
-  WHERE coalesce(tender_status, '') <> 'cancelled'
-    AND (procurement_method_details IS NULL
-         OR NOT list_contains($excluded_procurement_method_details, procurement_method_details))
-),
+WITH {{ release_scope() }},
 eligible AS (
   SELECT s.release_row, s.ocid
   FROM scope AS s
-  WHERE CASE
-      WHEN s.procurement_method_details IS NULL THEN len($price_comparison_procurement_methods) = 0
-      WHEN len($price_comparison_procurement_methods) = 0
-        THEN NOT list_contains($no_price_comparison_procurement_methods, s.procurement_method_details)
-      ELSE list_contains($price_comparison_procurement_methods, s.procurement_method_details)
-    END
+  WHERE {{ price_comparison(releases=s) }}
     AND EXISTS (SELECT 1 FROM ocds_awards AS a WHERE a.release_row = s.release_row AND a.status = 'active')
 ),
 priced_bids AS (
