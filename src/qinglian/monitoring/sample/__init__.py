@@ -90,9 +90,9 @@ class MonitoringSample:
             raise SampleMonitoringError(f"示例规则运行失败：{run.message}")
         return run
 
-    def ledgers(self, enterprise: Organisation, *, full: bool) -> None:
+    def ledgers(self, enterprise: Organisation, number: int, *, full: bool) -> None:
         maker = LedgerMaker(self.rng, self.calendar, 1.4 if full else 0.6,
-                            uscc_base=800_000 + 1000 * (enterprise.pk % 100))
+                            uscc_base=800_000 + 1000 * number)
         maker.staff()
         maker.suppliers()
         maker.purchases()
@@ -140,7 +140,7 @@ def build_sample_monitoring(city: SampleCity, rng: random.Random, today: dt.date
     sample = MonitoringSample(local, today)
     try:
         for done, enterprise in enumerate(chosen, 1):
-            sample.ledgers(enterprise, full=enterprise == demo)
+            sample.ledgers(enterprise, done, full=enterprise == demo)
             report(done)
         sample.public_procurement(city.federation, city.enterprises[:MEMBER_TENDERERS])
         if demo is not None and enterprise_user is not None:
