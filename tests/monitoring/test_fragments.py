@@ -73,6 +73,20 @@ SELECT 'Payment', row_key, amount FROM (
     assert sorted((hit.subject, hit.value) for hit in hits) == [("O1", 500.0), ("P2", 150.0)]
 
 
+def test_a_fragment_passes_its_arguments_on_to_the_fragments_it_calls(tmp_path):
+    rule = author_rule(tmp_path / "rules", "WITH {{ large_payments() }}\nSELECT * FROM large", {
+        "large_rows": LARGE_ROWS,
+        "large_payments": "-- @arguments\n{{ large_rows(ledger=payments, key=payment_id, amount=paid) }}",
+    })
+    assert "FROM payments\n  WHERE paid >= $threshold" in rule.sql
+
+    rule = author_rule(tmp_path / "other", "WITH {{ large_of(ledger=purchase_orders) }}\nSELECT 1", {
+        "large_rows": LARGE_ROWS,
+        "large_of": "-- @arguments ledger\n{{ large_rows(ledger={{ ledger }}, key=k, amount=a) }}",
+    })
+    assert "FROM purchase_orders\n  WHERE a >= $threshold" in rule.sql
+
+
 def test_split_purchases_is_one_template_for_orders_and_payments():
     orders, payments = get_rule("L001").sql, get_rule("L001P").sql
     assert "FROM purchase_orders" in orders and "payments" not in orders
@@ -113,14 +127,17 @@ def test_every_builtin_rule_expands_and_binds_for_both_engines():
         ("WITH\n  {{ large_rows }}\nSELECT 1", {"large_rows": LARGE_ROWS},
          r"T950\.sql:2: “\{\{ large_rows \}\}” is not a fragment call"),
         ("WITH {{ scope() }} SELECT 1", {"scope": "scope AS (SELECT {{ 1table }})"},
-         r"scope\.sql: has a “\{\{” that is not an argument reference"),
+         r"scope\.sql: has a “\{\{” that is neither an argument \{\{ name \}\} nor a call"),
         ("WITH {{ scope() }} SELECT 1", {"scope": "scope AS (SELECT {{ table }})"},
          r"scope\.sql: uses table not declared"),
         ("WITH {{ scope() }} SELECT 1",
          {"scope": "-- @arguments table\nscope AS (SELECT * FROM ocds_releases)"},
          r"scope\.sql: declares table but never uses it"),
-        ("WITH {{ outer() }} SELECT 1", {"outer": "outer AS (SELECT 1), {{ inner() }}"},
-         r"outer\.sql: a fragment cannot call another fragment"),
+        ("WITH {{ outer() }} SELECT 1",
+         {"outer": "-- calls inner\n{{ inner() }}", "inner": "-- calls outer\n{{ outer() }}"},
+         r"inner\.sql:2: fragment outer calls itself \(outer → inner → outer\)"),
+        ("WITH {{ outer() }} SELECT 1", {"outer": "outer AS (SELECT 1),\n{{ inner(x=1) }}"},
+         r"outer\.sql:2: the value of x \(“1”\) is not an identifier"),
         ("WITH {{ empty() }} SELECT 1", {"empty": "-- nothing but a header\n"},
          r"empty\.sql: the fragment has no SQL after its header"),
     ],

@@ -8,9 +8,8 @@ file beside the rules of its set, and a rule's SQL calls it where it is needed::
     WITH {{ release_scope() }},
     suppliers AS (...),
     vals AS (SELECT 1 AS grp, CAST(codes AS DOUBLE) AS v FROM suppliers),
-    {{ quartiles(values=vals) }},
-    {{ upper_fence() }}
-    SELECT ...
+    {{ upper_fence(values=vals) }}
+    SELECT ... FROM suppliers AS s CROSS JOIN fence AS f WHERE ... >= f.upper_fence
 
 A call ``{{ name(argument=identifier, ...) }}`` is replaced by the body of
 ``<the rule's folder>/fragments/<name>.sql`` (parentheses always, even without arguments), in
@@ -29,15 +28,20 @@ is inserted verbatim (trailing white space removed), so the rule writes the comm
 CTEs itself. A fragment may read the rule's ``$parameters`` (its header says which): they are
 bound after expansion, like any other placeholder.
 
+A fragment calls the fragments it reads in the same way (``single_award`` calls
+``final_releases``, which calls ``release_scope``), so a rule calls only what it reads itself;
+an argument of the fragment may be passed on (``{{ other(table={{ table }}) }}``). The CTEs of
+a fragment and of everything it calls must not be defined again by the rule.
+
 Only identifiers can be passed (``^[a-z_][a-z0-9_]*$``: table, CTE and column names), never an
 expression or a value: the text that binding and the dialect transpiler see is plain SQL, so an
-expanded rule runs on DuckDB and on Spark alike. Fragments do not call other fragments: a rule
-lists the fragments it uses, in order, where a reader can see them.
+expanded rule runs on DuckDB and on Spark alike.
 
 Anything wrong — an unknown fragment, a missing, repeated or unexpected argument, an argument
 that is not an identifier, a fragment using an undeclared argument or declaring an unused one,
-a ``{{`` that is not a well-formed call — raises :class:`FragmentError` naming the file and line,
-when the rule's SQL is first loaded (``Rule.sql``).
+a fragment calling itself, a ``{{`` that is not a well-formed call — raises
+:class:`FragmentError` naming the file and line, when the rule's SQL is first loaded
+(``Rule.sql``).
 """
 
 from __future__ import annotations
@@ -70,21 +74,36 @@ def load_rule_sql(sql_path: Path) -> str:
     )
 
 
-def expand_fragments(sql: str, *, fragments_dir: Path, source: str) -> str:
-    """``sql`` with every ``{{ name(...) }}`` replaced by that fragment of ``fragments_dir``."""
+def expand_fragments(
+    sql: str, *, fragments_dir: Path, source: str, first_line: int = 1,
+    calling: tuple[str, ...] = (),
+) -> str:
+    """``sql`` with every ``{{ name(...) }}`` replaced by that fragment of ``fragments_dir``
+    (itself expanded); ``calling`` are the fragments being expanded, outermost first."""
+
+    def where(position: int) -> str:
+        line = first_line + sql.count("\n", 0, position)
+        return f"{source}:{line}"
 
     def expand(match: re.Match[str]) -> str:
-        where = f"{source}:{_line_of(sql, match.start())}"
-        fragment = _read_fragment(fragments_dir, match.group(1), where=where)
-        arguments = _parse_arguments(match.group(2), where=where)
-        return fragment.expanded(arguments, where=where)
+        name = match.group(1)
+        if name in calling:
+            chain = " → ".join((*calling, name))
+            raise FragmentError(f"{where(match.start())}: fragment {name} calls itself ({chain})")
+        arguments = _parse_arguments(match.group(2), where=where(match.start()))
+        fragment = _read_fragment(fragments_dir, name, where=where(match.start()))
+        return expand_fragments(
+            fragment.expanded(arguments, where=where(match.start())),
+            fragments_dir=fragments_dir, source=str(fragment.path),
+            first_line=fragment.first_line, calling=(*calling, name),
+        )
 
     calls = [match.span() for match in _CALL.finditer(sql)]
     for brace in re.finditer(r"\{\{", sql):
         if not any(start <= brace.start() < end for start, end in calls):
             text = sql[brace.start():].splitlines()[0].strip()
             raise FragmentError(
-                f"{source}:{_line_of(sql, brace.start())}: “{text}” is not a fragment call; "
+                f"{where(brace.start())}: “{text}” is not a fragment call; "
                 "write {{ name(argument=identifier, ...) }}"
             )
     return _CALL.sub(expand, sql)
@@ -106,6 +125,8 @@ class _Fragment:
             if found := _ARGUMENTS_LINE.match(stripped):
                 declared += [name.strip() for name in found.group(1).split(",") if name.strip()]
         self.body = "\n".join(lines[header_length:]).rstrip()
+        #: The line of the file the body starts on (for errors in the fragment's own calls).
+        self.first_line = header_length + 1
         for name in declared:
             if not _IDENTIFIER.match(name):
                 raise FragmentError(f"{path}: declared argument “{name}” is not an identifier")
@@ -114,10 +135,8 @@ class _Fragment:
         self.arguments = frozenset(declared)
         if not self.body:
             raise FragmentError(f"{path}: the fragment has no SQL after its header")
-        if _CALL.search(self.body):
-            raise FragmentError(f"{path}: a fragment cannot call another fragment")
-        if "{{" in _REFERENCE.sub("", self.body):
-            raise FragmentError(f"{path}: has a “{{{{” that is not an argument reference {{{{ name }}}}")
+        if "{{" in _REFERENCE.sub("", _CALL.sub("", self.body)):
+            raise FragmentError(f"{path}: has a “{{{{” that is neither an argument {{{{ name }}}} nor a call")
         used = set(_REFERENCE.findall(self.body))
         if undeclared := sorted(used - self.arguments):
             raise FragmentError(
@@ -162,7 +181,3 @@ def _parse_arguments(text: str, *, where: str) -> dict[str, str]:
             raise FragmentError(f"{where}: argument {name} is given twice")
         arguments[name] = value
     return arguments
-
-
-def _line_of(text: str, position: int) -> int:
-    return text.count("\n", 0, position) + 1

@@ -1,8 +1,6 @@
 -- R025 Excessive unsuccessful bids: a tenderer that bid in many processes (at least the
 -- percentile of bids per tenderer) but whose win ratio is at or below the lower fence.
-WITH {{ release_scope() }},
-{{ final_releases() }},
-{{ single_award() }},
+WITH {{ single_award() }},
 valid_tenderers AS (
   SELECT DISTINCT b.release_row, b.first_tenderer_id AS tenderer_id, s.supplier_id
   FROM ocds_bids AS b
@@ -23,7 +21,7 @@ ratios AS (
 vals AS (
   SELECT 1 AS grp, ratio AS v FROM ratios
 ),
-{{ quartiles(values=vals) }},
+{{ lower_fence(values=vals) }},
 -- The percentile of the number of processes each tenderer bid in (statrs' percentile, R-8).
 submitted_ranked AS (
   SELECT CAST(submitted AS DOUBLE) AS v,
@@ -50,8 +48,7 @@ submitted_fence AS (
     END AS upper_fence
   FROM submitted_position AS p CROSS JOIN submitted_ranked AS r
   GROUP BY p.n, p.h, p.f
-),
-{{ lower_fence() }}
+)
 SELECT 'Tenderer' AS group_name, r.tenderer_id AS subject_id, r.ratio AS value
 FROM ratios AS r CROSS JOIN fence AS f CROSS JOIN submitted_fence AS s
 WHERE f.guard > 0 AND f.lower_fence > 0

@@ -1,7 +1,6 @@
 -- R035 All except winning bid disqualified: one valid tenderer, who is exactly the set of
 -- suppliers of the active awards, and at least the threshold of other tenderers disqualified.
-WITH {{ release_scope() }},
-{{ final_releases() }},
+WITH {{ final_releases() }},
 award_suppliers AS (
   SELECT DISTINCT s.release_row, s.supplier_id
   FROM ocds_award_suppliers AS s

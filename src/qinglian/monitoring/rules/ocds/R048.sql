@@ -17,8 +17,7 @@ suppliers AS (
   HAVING count(DISTINCT release_row) >= $minimum_contracting_processes
 ),
 vals AS (SELECT 1 AS grp, CAST(codes AS DOUBLE) AS v FROM suppliers),
-{{ quartiles(values=vals) }},
-{{ upper_fence() }}
+{{ upper_fence(values=vals) }}
 SELECT 'Tenderer' AS group_name, s.supplier_id AS subject_id, CAST(s.codes AS DOUBLE) AS value
 FROM suppliers AS s CROSS JOIN fence AS f
 WHERE CAST(s.codes AS DOUBLE) >= f.upper_fence

@@ -1,7 +1,8 @@
 -- Releases in scope whose awards are all final (active, cancelled or unsuccessful) and that
 -- have bids: the releases whose outcome the bid rules may judge.
--- Reads: scope (see release_scope), ocds_awards.
--- Defines: final_releases (release_row, ocid, procurement_method_details).
+-- Reads: ocds_awards, and the releases in scope (calls release_scope).
+-- Defines: scope, final_releases (release_row, ocid, procurement_method_details).
+{{ release_scope() }},
 final_releases AS (
   SELECT s.release_row, s.ocid, s.procurement_method_details
   FROM scope AS s

@@ -1,8 +1,10 @@
--- The set-wide lower fence Q1 - 1.5 IQR of a single group's quartiles, or the fixed threshold
+-- The set-wide lower fence Q1 - 1.5 IQR of values (one group), or the fixed threshold
 -- when one is set; guard is Q1 (1 with a threshold), which the rules require to be positive.
 -- One row, even when there are no values (then both are NULL, unless a threshold).
--- Reads: quartiles (see quartiles); parameter $threshold (decimal, optional).
--- Defines: fence (lower_fence, guard).
+-- @arguments values
+-- Reads: the quartiles of values (calls quartiles); parameter $threshold (decimal, optional).
+-- Defines: ranked, heights, positions, quartiles (see quartiles), fence (lower_fence, guard).
+{{ quartiles(values={{ values }}) }},
 fence AS (
   SELECT
     coalesce(CAST($threshold AS DOUBLE),

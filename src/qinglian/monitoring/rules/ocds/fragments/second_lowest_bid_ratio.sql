@@ -1,16 +1,21 @@
--- The reference tool's SecondLowestBidRatio, per release of `releases` (single_award rows that
--- compare prices): valid single-tenderer bids with an amount in the selected currency (the
--- setting, else the first currency observed in file order); the winner's lowest bid against
--- the lowest bid of anyone else (first in bid order on ties).
--- @arguments releases
+-- The reference tool's SecondLowestBidRatio (R024's and R058's statistic): over the releases
+-- with a single award (calls single_award) whose method compares prices (price_comparison),
+-- valid single-tenderer bids with an amount in the selected currency (the setting, else the
+-- first currency observed in file order); the winner's lowest bid against the lowest bid of
+-- anyone else (first in bid order on ties).
 -- Reads: ocds_bids; parameter $currency (text, optional).
--- Defines: valid_bids, selected_currency, in_currency, winners, others, and
--- ratios (ocid, winner_id, other_id, ratio = (other - winner) / winner).
+-- Defines: scope, final_releases, single_award, priced_releases, valid_bids, selected_currency,
+-- in_currency, winners, others, ratios (ocid, winner_id, other_id,
+-- ratio = (other - winner) / winner) and ratio_values (grp = 1, v = ratio) for the fences.
+{{ single_award() }},
+priced_releases AS (
+  SELECT * FROM single_award AS s WHERE {{ price_comparison(releases=s) }}
+),
 valid_bids AS (
   SELECT b.release_row, b.bid_index, b.amount, b.currency, b.first_tenderer_id AS tenderer_id,
          p.supplier_id
   FROM ocds_bids AS b
-  JOIN {{ releases }} AS p ON p.release_row = b.release_row
+  JOIN priced_releases AS p ON p.release_row = b.release_row
   WHERE b.status = 'valid' AND b.amount IS NOT NULL AND b.currency IS NOT NULL
     AND b.tenderer_count = 1 AND b.first_tenderer_id IS NOT NULL
 ),
@@ -40,9 +45,10 @@ ratios AS (
          (o.other_amount - w.winner_amount) / w.winner_amount AS ratio
   FROM winners AS w
   JOIN others AS o ON o.release_row = w.release_row
-  JOIN {{ releases }} AS r ON r.release_row = w.release_row
+  JOIN priced_releases AS r ON r.release_row = w.release_row
   -- If the lowest bid didn't win, the award criteria aren't price only.
   WHERE o.other_amount >= w.winner_amount
     -- A zero winning bid has no ratio (the reference tool would divide by zero).
     AND w.winner_amount <> 0
-)
+),
+ratio_values AS (SELECT 1 AS grp, ratio AS v FROM ratios)

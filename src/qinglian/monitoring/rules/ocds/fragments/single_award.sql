@@ -1,6 +1,8 @@
 -- Final releases of which exactly one award is active, with exactly one supplier with an id.
--- Reads: final_releases (see final_releases), ocds_awards.
--- Defines: single_award (release_row, ocid, procurement_method_details, supplier_id).
+-- Reads: ocds_awards, and the final releases (calls final_releases).
+-- Defines: scope, final_releases, single_award (release_row, ocid, procurement_method_details,
+-- supplier_id).
+{{ final_releases() }},
 single_award AS (
   SELECT f.release_row, f.ocid, f.procurement_method_details,
          max(a.first_supplier_id) AS supplier_id
