@@ -36,7 +36,8 @@ from qinglian.monitoring.sample.ledgers import Calendar
 from qinglian.monitoring.schemas import DatasetKind
 from qinglian.registry import sample as registry_sample
 from qinglian.registry.models import Organisation
-from qinglian.risk.models import AlertLink
+from qinglian.risk.choices import RoundStatus
+from qinglian.risk.models import AlertLink, RoundItem
 from qinglian.risk.sample import build_sample_risk
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,11 @@ def test_alerts_are_part_way_through_handling(built: Built) -> None:
     assert split.linked_risk_point is not None
     assert AlertLink.objects.filter(point=split.linked_risk_point, source="monitoring",
                                     reference=split.number).exists()
+    # The link is the register's only one, and it raised the point in this year's open round.
+    assert AlertLink.objects.filter(point__organisation=enterprise.organisation).count() == 1
+    item = RoundItem.objects.get(point=split.linked_risk_point,
+                                 round__status=RoundStatus.IN_PROGRESS)
+    assert item.likelihood == min(5, item.prior_likelihood + 1)
     report = verify_chain()
     assert report.ok, report.reason
     assert not AuditRecord.objects.filter(actor__isnull=False).exists()  # all by the system

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count
 
 from qinglian.core.audit import verify_chain
 from qinglian.core.models import User
@@ -62,7 +62,8 @@ def test_registers_with_overdue_items(timed_city: float) -> None:
     enterprise = User.objects.get(username="enterprise")
     assert overdue_controls(enterprise, TODAY).exists()
     assert overdue_reviews(enterprise, TODAY).exists()
-    assert AlertLink.objects.filter(point__organisation=enterprise.organisation).count() == 1
+    # Alerts are linked by the monitoring sample (a real confirmed alert), not here.
+    assert not AlertLink.objects.filter(point__organisation=enterprise.organisation).exists()
 
 
 def test_rounds_and_power_lists(timed_city: float) -> None:
@@ -75,7 +76,6 @@ def test_rounds_and_power_lists(timed_city: float) -> None:
     current = rounds.get(status=RoundStatus.IN_PROGRESS)
     assert current.leader == enterprise
     assert current.items.filter(assessed_at__isnull=False).count() == 4
-    assert current.items.filter(likelihood__gt=F("prior_likelihood")).exists()  # the alert
     lists = PowerList.objects.filter(organisation=enterprise.organisation)
     assert sorted(lists.values_list("kind", "status")) == [
         ("negative", ListStatus.PUBLISHED), ("power", ListStatus.DRAFT),

@@ -121,12 +121,7 @@ class RiskSample:
         round_actions.do_approve_round(assessment_round, actor=None, note="同意",
                                        today=add_months(self.today, -11))
 
-    def open_round(self, organisation: Organisation, leader: User,
-                   points: list[RiskPoint]) -> None:
-        actions.do_link_alert(
-            points[0], source="monitoring", reference=f"YJ-{self.today.year}-0012",
-            summary="同一供应商 30 日内 5 笔采购均略低于招标限额，疑似拆分采购规避招标",
-            actor=None)
+    def open_round(self, organisation: Organisation, leader: User) -> None:
         assessment_round = round_actions.do_create_round(
             organisation, kind=RoundKind.YEARLY, year=self.today.year,
             name=f"{self.today.year} 年度廉洁风险评估", leader=leader, actor=None)
@@ -174,5 +169,5 @@ def build_sample_risk(city: SampleCity, rng: random.Random, today: dt.date,
         if user is not None and user.organisation is not None:
             sample.approved_round(user.organisation, user)
     if enterprise_user is not None and demo_enterprise is not None:
-        sample.open_round(demo_enterprise, enterprise_user, registers[demo_enterprise.pk])
+        sample.open_round(demo_enterprise, enterprise_user)
         sample.power_lists(demo_enterprise)
