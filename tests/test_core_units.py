@@ -160,3 +160,16 @@ def test_update_grouped_writes_each_objects_values(django_assert_num_queries: An
     assert list(Tag.objects.filter(code__startswith="t").order_by("code")
                 .values_list("sort", flat=True)) == [0, 1, 0, 1, 0]
     assert update_grouped([], ["sort"]) == 0
+
+
+@pytest.mark.django_db
+def test_an_unknown_calendar_year_is_logged_once_not_per_day(caplog) -> None:
+    import datetime as dt
+
+    from qinglian.core import workdays
+
+    workdays._warn_unknown_year.cache_clear()
+    with caplog.at_level("WARNING", logger="qinglian.core.workdays"):
+        for offset in range(40):
+            workdays.is_workday(dt.date(2099, 1, 1) + dt.timedelta(days=offset))
+    assert len([r for r in caplog.records if "2099" in r.getMessage()]) == 1

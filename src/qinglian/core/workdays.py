@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 
@@ -53,8 +53,14 @@ def is_workday(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        logger.warning("calendar for %s unknown; Monday–Friday assumed", day.year)
+        _warn_unknown_year(day.year)
         return day.weekday() < 5
+
+
+@cache
+def _warn_unknown_year(year: int) -> None:
+    """Log once per year (and process) that its calendar is unknown, not once per day asked."""
+    logger.warning("calendar for %s unknown; Monday–Friday assumed", year)
 
 
 def working_days_after(start: dt.date, days: int) -> dt.date:
