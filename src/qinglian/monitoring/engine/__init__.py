@@ -3,7 +3,10 @@
 A rule is one SQL file in DuckDB's dialect plus one :class:`Rule` definition (its metadata).
 The SQL reads named input tables (Parquet files registered as views) and returns the columns
 ``group_name``, ``subject_id`` and ``value``; parameters appear as ``$name`` placeholders and are
-bound as validated literals in the parsed syntax tree, never by string formatting.
+bound as validated literals in the parsed syntax tree, never by string formatting. SQL shared
+by several rules lives once in ``rules/<set>/fragments/<name>.sql`` and is called from a rule as
+``{{ name(argument=identifier, ...) }}``; :mod:`.fragments` expands the calls (identifiers only)
+before anything is parsed, so binding and the Spark transpiler see plain SQL.
 
 Result contract (the same on every engine, see :func:`.results.normalise_hits`):
 
