@@ -24,6 +24,9 @@ class Column:
     header: str
     value: Callable[[Any], Any]
     width: int = 16
+    #: An Excel number format for numeric cells (e.g. "#,##0.00"), or a function of the row
+    #: giving it; cells stay numbers.
+    number_format: str | Callable[[Any], str] = ""
 
 
 class ExportTooLarge(Exception):
@@ -41,6 +44,18 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value  # never let a cell become a formula (CSV/formula injection)
     return value
+
+
+def _cell(ws: Any, column: Column, row: Any) -> Any:
+    value = _cell_value(column.value(row))
+    if not column.number_format or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    fmt = column.number_format(row) if callable(column.number_format) else column.number_format
+    if not fmt:
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = fmt
+    return cell
 
 
 def write_xlsx(path: str, sheet_title: str, columns: list[Column], rows: Iterable[Any]) -> int:
@@ -64,7 +79,7 @@ def write_xlsx(path: str, sheet_title: str, columns: list[Column], rows: Iterabl
         count += 1
         if count > MAX_EXPORT_ROWS:
             raise ExportTooLarge(f"导出行数超过 {MAX_EXPORT_ROWS} 行，请缩小筛选范围后再导出")
-        ws.append([_cell_value(column.value(row)) for column in columns])
+        ws.append([_cell(ws, column, row) for column in columns])
     wb.save(path)
     return count
 

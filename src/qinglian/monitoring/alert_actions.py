@@ -36,6 +36,7 @@ from .choices import OPEN_ALERT, AlertResolution, AlertStatus
 from .engine import Rule
 from .fingerprints import hit_fingerprint
 from .models import Alert, Run
+from .presentation import explain, format_value, subject_label, value_kind
 from .workflow import ALERT_FLOW, MANAGE
 
 NUMBER_PREFIX = "YJ"
@@ -64,13 +65,12 @@ class _Found:
 
 
 def _explain(rule: Rule, hit: Any, parameters: Mapping[str, Any]) -> str:
+    """The hit's explanation, every number formatted by its kind (presentation.py)."""
     try:
-        return rule.explain(group=hit.group, subject=hit.subject, value=hit.value,
-                            parameters=parameters, unit=getattr(hit, "unit", ""),
-                            vendor_id=getattr(hit, "vendor_id", ""),
-                            occurred_on=getattr(hit, "occurred_on", None))
+        return explain(rule, hit, parameters)
     except (KeyError, IndexError, ValueError, TypeError):
-        return f"{rule.name_zh}：{hit.subject}（指标值 {hit.value:g}）"
+        value = format_value(hit.value, value_kind(rule.code), unit=True)
+        return f"{rule.name_zh}：{subject_label(hit.group, hit.subject)}（指标值 {value}）"
 
 
 def _fill(alert: Alert, found: _Found, rows: list[dict[str, Any]], run: Run) -> None:
@@ -111,6 +111,12 @@ def record_hits(run: Run, rule: Rule, hits: Iterable[Any], *, parameters: Mappin
     for hit in hits:
         fp = hit_fingerprint(org, rule, hit)
         found.setdefault(fp, _Found(fp, hit, _explain(rule, hit, parameters)))
+    if rule.code == "L008" and evidence is not None and found:
+        from .conflicts import conflict_explanations
+
+        texts = conflict_explanations(evidence.connection, [f.hit.subject for f in found.values()])
+        for item in found.values():
+            item.explanation = texts.get(item.hit.subject, item.explanation)
     rows = evidence.rows(rule, {fp: tuple(f.hit.evidence) for fp, f in found.items()
                                 if getattr(f.hit, "evidence", ())}) if evidence else {}
     existing = {a.fingerprint: a for a in Alert.objects.filter(organisation_id=org,

@@ -19,6 +19,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from qinglian.core.audit import record_event
 from qinglian.core.exports import Column, xlsx_response
 from qinglian.core.models import AuditRecord
 from qinglian.core.paging import paginate, query_without_page
@@ -31,9 +32,22 @@ from ..choices import OPEN_ALERT, AlertResolution, AlertStatus
 from ..engine import get_rule
 from ..forms_alerts import AlertFilter, AssignForm, CloseForm, InvestigateForm, LinkForm
 from ..models import EVIDENCE_LIMIT, Alert
+from ..presentation import (
+    NUMBER_FORMATS,
+    alert_value,
+    cell_text,
+    mask_evidence_value,
+    subject_label,
+    value_kind,
+)
 from ..run_actions import full_evidence, table_kind
 from ..schemas import SCHEMAS
 from ..workflow import EVENT_LABELS, MANAGE
+
+
+def _number_format(alert: Alert) -> str:
+    kind = value_kind(alert.rule_code)
+    return NUMBER_FORMATS.get(kind, "0.####") if kind is not None else "0.####"
 
 
 def alert_columns(names: dict[str, str]) -> list[Column]:
@@ -41,8 +55,11 @@ def alert_columns(names: dict[str, str]) -> list[Column]:
         Column("编号", lambda a: a.number), Column("规则", lambda a: a.rule_code, 8),
         Column("规则名称", lambda a: names.get(a.rule_code, ""), 24),
         Column("风险等级", lambda a: a.get_severity_display(), 8),
-        Column("对象", lambda a: a.subject, 24), Column("单位/部门", lambda a: a.unit, 20),
-        Column("供应商编号", lambda a: a.vendor_id), Column("指标值", lambda a: a.value, 10),
+        Column("对象", lambda a: subject_label(a.group, a.subject), 28),
+        Column("单位/部门", lambda a: a.unit, 20),
+        Column("供应商编号", lambda a: a.vendor_id),
+        Column("指标值", lambda a: a.value, 14, number_format=_number_format),
+        Column("指标值（说明）", alert_value, 16),
         Column("预警说明", lambda a: a.explanation, 48),
         Column("证据行数", lambda a: a.evidence_total, 10),
         Column("发生日期", lambda a: a.occurred_on), Column("状态", lambda a: a.get_status_display()),
@@ -68,6 +85,8 @@ def alert_list(request: HttpRequest) -> HttpResponseBase:
     page = paginate(request, alerts)
     for alert in page:
         alert.rule_name = names.get(alert.rule_code, "")  # type: ignore[attr-defined]
+        alert.value_text = alert_value(alert)  # type: ignore[attr-defined]
+        alert.subject_text = subject_label(alert.group, alert.subject)  # type: ignore[attr-defined]
         alert.overdue = (alert.status in OPEN_ALERT and alert.due_on is not None  # type: ignore[attr-defined]
                          and alert.due_on < today)
     return render(request, "monitoring/alert_list.html", {
@@ -86,18 +105,34 @@ def _history(alert: Alert) -> list[dict[str, Any]]:
             for r in records]
 
 
+def _evidence_labels(alert: Alert) -> dict[str, str]:
+    """Canonical column → its Chinese label, for the rule's evidence table."""
+    try:
+        table = get_rule(alert.rule_code).evidence_table
+    except KeyError:
+        return {}
+    schema = SCHEMAS.get(table_kind(table)) if table else None
+    return {c.name: c.label for c in schema.columns} if schema is not None else {}
+
+
 def _evidence_columns(alert: Alert, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     if not rows:
         return []
-    labels: dict[str, str] = {}
-    try:
-        table = get_rule(alert.rule_code).evidence_table
-        schema = SCHEMAS.get(table_kind(table)) if table else None
-        if schema is not None:
-            labels = {c.name: c.label for c in schema.columns}
-    except KeyError:
-        pass
+    labels = _evidence_labels(alert)
     return [(name, labels.get(name, name)) for name in rows[0]]
+
+
+def _evidence_cell(name: str, value: Any, *, raw: bool = False) -> str:
+    """An evidence value as shown and exported: personal data masked (unless ``raw``),
+    numbers plain."""
+    return cell_text(value if raw else mask_evidence_value(name, value))
+
+
+def may_export_raw_evidence(user: Any, alert: Alert) -> bool:
+    """Raw (unmasked) evidence goes only to those who handle alerts of the organisation:
+    monitoring.handle_alert within their write scope; everyone else gets it masked."""
+    return has_perm(user, "monitoring.handle_alert") and restrict(
+        Alert.objects.filter(pk=alert.pk), user, WRITE).exists()
 
 
 @login_required
@@ -118,7 +153,10 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "monitoring/alert_detail.html", {
         "alert": alert, "rule": rule, "history": _history(alert),
         "evidence_columns": columns,
-        "evidence_rows": [[row.get(name) for name, _ in columns] for row in alert.evidence],
+        "evidence_rows": [[_evidence_cell(name, row.get(name)) for name, _ in columns]
+                          for row in alert.evidence],
+        "value_text": alert_value(alert),
+        "subject_text": subject_label(alert.group, alert.subject),
         "evidence_limit": EVIDENCE_LIMIT,
         "overdue": alert.status in OPEN_ALERT and alert.due_on is not None
         and alert.due_on < timezone.localdate(),
@@ -138,23 +176,31 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def alert_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Every evidence row of the alert, read by DuckDB from the dataset version its last run
-    read, as CSV (UTF-8 with BOM, so Excel opens it in Chinese)."""
+    read, as CSV (UTF-8 with BOM, so Excel opens it in Chinese): a header row of the schema's
+    Chinese column labels, numbers as plain decimals, personal data masked unless the user
+    handles alerts (see ``may_export_raw_evidence``; a raw export is audited)."""
     require(request.user, "monitoring.export")
     alert = access_alert(request.user, pk)
     found = full_evidence(alert)
     if found is None:
         raise Http404("该预警没有可导出的证据行")
     columns, rows = found
+    labels = _evidence_labels(alert)
+    raw = may_export_raw_evidence(request.user, alert)
+    if raw:
+        record_event(alert, "evidence.exported_raw", actor=request.user,  # type: ignore[arg-type]
+                     details={"masked": False})
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(columns)
+        writer.writerow([labels.get(name, name) for name in columns])
         yield "\ufeff" + buffer.getvalue()
         for row in rows:
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow([_evidence_cell(name, v, raw=raw)
+                             for name, v in zip(columns, row, strict=True)])
             yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
