@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from qinglian.core.choices import Role
 from qinglian.monitoring.alert_queries import dashboard_summary
-from qinglian.monitoring.choices import AlertStatus
+from qinglian.monitoring.choices import AlertResolution, AlertStatus
 from qinglian.monitoring.models import Alert
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,7 @@ def test_summary_counts(city):
     alerts(city.other_federation, 5, 100)
     s = dashboard_summary(city.users[Role.FEDERATION_OFFICER], today)
     assert s["totals"] == {"total": 7, "open": 5, "overdue": 2, "new": 3, "closed": 2,
+                           "false_positive": 0, "risk": 7, "false_positive_rate": 0.0,
                            "resolved": 0}
     assert [(r["rule_code"], r["n"], r["open"]) for r in s["by_rule"]] == [
         ("R018", 4, 2), ("L001", 3, 3)]
@@ -84,3 +85,32 @@ def test_page_charts_and_pinned_queries(city):
     assert 'data-testid="top-vendors"' in page and "V9" in page
     assert city.client(Role.AUDITOR).get("/monitoring/dashboard/").status_code == 200
     assert city.client(Role.DEPARTMENT_HANDLER).get("/monitoring/dashboard/").status_code == 403
+
+
+def test_false_positives_are_not_risk_and_undated_alerts_have_their_own_bucket(city):
+    today = timezone.localdate()
+    fed = city.federation
+    alerts(fed, 3)  # March 2026, vendor V1
+    false = alerts(fed, 2, 10, vendor_id="V1", status=AlertStatus.CLOSED)
+    Alert.objects.filter(pk__in=[a.pk for a in false]).update(
+        resolution=AlertResolution.FALSE_POSITIVE, closed_at=timezone.now())
+    confirmed = alerts(fed, 2, 20, vendor_id="V1", status=AlertStatus.CLOSED)
+    Alert.objects.filter(pk__in=[a.pk for a in confirmed]).update(
+        resolution=AlertResolution.CONFIRMED, closed_at=timezone.now())
+    alerts(fed, 4, 30, occurred_on=None)  # detected today, no date of occurrence
+    s = dashboard_summary(city.users[Role.FEDERATION_OFFICER], today)
+    assert (s["totals"]["total"], s["totals"]["risk"], s["totals"]["false_positive"]) == (11, 9, 2)
+    assert s["totals"]["false_positive_rate"] == 0.5
+    (rule,) = s["by_rule"]
+    assert (rule["n"], rule["false_positive"], rule["false_positive_rate"]) == (9, 2, 0.5)
+    assert s["by_severity"][0] == ("high", "高", 9)
+    assert [(r["unit"], r["n"]) for r in s["by_unit"]] == [("采购部", 9)]
+    assert [(v["vendor_id"], v["n"]) for v in s["vendors"]] == [("V1", 9)]
+    assert [(f"{r['month']:%Y-%m}", r["n"]) for r in s["by_month"]] == [("2026-03", 5)]
+    assert s["undated"] == 4
+    page = city.client(Role.FEDERATION_OFFICER).get("/monitoring/dashboard/").content.decode()
+    data = json.loads(page.split('<script id="chart-data" type="application/json">')[1]
+                      .split("</script>")[0])
+    assert data["by_month"]["labels"] == ["2026-03", "无日期"]
+    assert data["by_month"]["values"] == [5, 4]
+    assert "误报率 50%" in page

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 
 from qinglian.core.permissions import READ, access, restrict
 
-from .choices import OPEN_ALERT, AlertStatus, Severity
+from .choices import OPEN_ALERT, AlertResolution, AlertStatus, Severity
 from .engine import all_rules
 from .models import Alert
 
@@ -83,34 +83,55 @@ def _weight() -> Case:
 
 def dashboard_summary(user: Any, today: dt.date) -> dict[str, Any]:
     """Alerts by rule, severity, unit and month; top vendors by risk; time to close by rule;
-    open and overdue counts — a fixed number of queries whatever the data."""
-    qs = alerts_of(user)
+    open and overdue counts — a fixed number of queries whatever the data.
+
+    Alerts closed as false positives (误报) are not risk: they are left out of the counts by
+    rule, severity, unit, month and vendor and counted on their own (with the false-positive
+    rate of closed alerts, overall and by rule). Months are months of occurrence
+    (``occurred_on``); alerts without that date are counted in a separate 无日期 bucket, never
+    under the month they were detected.
+    """
+    every = alerts_of(user)
+    false_positive = Q(status=AlertStatus.CLOSED, resolution=AlertResolution.FALSE_POSITIVE)
+    qs = every.exclude(false_positive)
     names = rule_names()
-    totals = qs.aggregate(
+    totals = every.aggregate(
         total=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_ALERT)),
         overdue=Count("pk", filter=Q(status__in=OPEN_ALERT, due_on__lt=today)),
         new=Count("pk", filter=Q(status=AlertStatus.NEW)),
         closed=Count("pk", filter=Q(status=AlertStatus.CLOSED)),
+        false_positive=Count("pk", filter=false_positive),
         resolved=Count("pk", filter=Q(status=AlertStatus.RESOLVED_BY_DATA)))
-    by_rule: list[dict[str, Any]] = [
-        {**row, "name": names.get(row["rule_code"], row["rule_code"])}
-        for row in qs.values("rule_code").annotate(
-            n=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_ALERT))
-        ).order_by("-n", "rule_code")]
+    totals["risk"] = totals["total"] - totals["false_positive"]
+    totals["false_positive_rate"] = (totals["false_positive"] / totals["closed"]
+                                     if totals["closed"] else None)
+    by_rule: list[dict[str, Any]] = []
+    for row in every.values("rule_code").annotate(
+            total=Count("pk"), false_positive=Count("pk", filter=false_positive),
+            closed=Count("pk", filter=Q(status=AlertStatus.CLOSED)),
+            open=Count("pk", filter=Q(status__in=OPEN_ALERT))):
+        row["n"] = row["total"] - row["false_positive"]
+        row["false_positive_rate"] = (row["false_positive"] / row["closed"]
+                                      if row["closed"] else None)
+        by_rule.append({**row, "name": names.get(row["rule_code"], row["rule_code"])})
+    by_rule.sort(key=lambda r: (-r["n"], r["rule_code"]))
     severities = dict(qs.values_list("severity").annotate(n=Count("pk")).values_list(
         "severity", "n"))
     by_unit = list(qs.exclude(unit="").values("unit").annotate(n=Count("pk"))
                    .order_by("-n", "unit")[:15])
-    by_month = list(qs.annotate(month=TruncMonth(Coalesce("occurred_on", TruncDate("created_at"))))
+    by_month = list(qs.filter(occurred_on__isnull=False)
+                    .annotate(month=TruncMonth("occurred_on"))
                     .values("month").annotate(n=Count("pk")).order_by("-month")[:12])
     by_month.reverse()
+    undated = qs.filter(occurred_on__isnull=True).count()
     vendors = list(qs.exclude(vendor_id="").values("vendor_id").annotate(
         n=Count("pk"), score=Sum(_weight()),
         open=Count("pk", filter=Q(status__in=OPEN_ALERT))).order_by("-score", "-n",
                                                                     "vendor_id")[:10])
     closing: dict[str, list[float]] = {}
-    for code, created, closed in qs.filter(status=AlertStatus.CLOSED, closed_at__isnull=False
-                                           ).values_list("rule_code", "created_at", "closed_at"):
+    for code, created, closed in every.filter(status=AlertStatus.CLOSED, closed_at__isnull=False
+                                              ).values_list("rule_code", "created_at",
+                                                            "closed_at"):
         if closed is not None:
             closing.setdefault(code, []).append((closed - created).total_seconds() / 86400)
     time_to_close = [{"rule_code": code, "name": names.get(code, code), "n": len(days),
@@ -119,7 +140,7 @@ def dashboard_summary(user: Any, today: dt.date) -> dict[str, Any]:
     return {
         "totals": totals, "by_rule": by_rule,
         "by_severity": [(s.value, s.label, severities.get(s.value, 0)) for s in Severity],
-        "by_unit": by_unit, "by_month": by_month, "vendors": vendors,
+        "by_unit": by_unit, "by_month": by_month, "undated": undated, "vendors": vendors,
         "time_to_close": time_to_close,
     }
 

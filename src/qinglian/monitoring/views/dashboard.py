@@ -1,5 +1,7 @@
-"""The early-warning dashboard (预警看板): alerts by rule, severity, unit and month, the vendors
-with most risk, time to close by rule, and what is open and overdue."""
+"""The early-warning dashboard (预警看板): alerts by rule, severity, unit and month of
+occurrence (undated alerts in their own 无日期 bar), the vendors with most risk, time to close
+by rule, and what is open and overdue. False positives are not counted as risk: they have their
+own count and rate (see alert_queries.dashboard_summary)."""
 
 from __future__ import annotations
 
@@ -31,10 +33,11 @@ def monitoring_dashboard(request: HttpRequest) -> HttpResponse:
         "by_unit": {"title": "按单位/部门", "kind": "bar",
                     "labels": [r["unit"] for r in s["by_unit"]],
                     "values": [r["n"] for r in s["by_unit"]]},
-        "by_month": {"title": "按月份", "kind": "bar",
-                     "labels": [f"{r['month']:%Y-%m}" if r["month"] else "—"
-                                for r in s["by_month"]],
-                     "values": [r["n"] for r in s["by_month"]]},
+        "by_month": {"title": "按发生月份", "kind": "bar",
+                     "labels": [f"{r['month']:%Y-%m}" for r in s["by_month"]]
+                     + (["无日期"] if s["undated"] else []),
+                     "values": [r["n"] for r in s["by_month"]]
+                     + ([s["undated"]] if s["undated"] else [])},
     }
     return render(request, "monitoring/dashboard.html", {"s": s, "chart": chart, "today": today})
 
