@@ -106,14 +106,16 @@ def dashboard_summary(user: Any, today: dt.date) -> dict[str, Any]:
     totals["false_positive_rate"] = (totals["false_positive"] / totals["closed"]
                                      if totals["closed"] else None)
     by_rule: list[dict[str, Any]] = []
-    for row in every.values("rule_code").annotate(
+    for counted in every.values("rule_code").annotate(
             total=Count("pk"), false_positive=Count("pk", filter=false_positive),
             closed=Count("pk", filter=Q(status=AlertStatus.CLOSED)),
             open=Count("pk", filter=Q(status__in=OPEN_ALERT))):
+        row: dict[str, Any] = dict(counted)
         row["n"] = row["total"] - row["false_positive"]
         row["false_positive_rate"] = (row["false_positive"] / row["closed"]
                                       if row["closed"] else None)
-        by_rule.append({**row, "name": names.get(row["rule_code"], row["rule_code"])})
+        row["name"] = names.get(row["rule_code"], row["rule_code"])
+        by_rule.append(row)
     by_rule.sort(key=lambda r: (-r["n"], r["rule_code"]))
     severities = dict(qs.values_list("severity").annotate(n=Count("pk")).values_list(
         "severity", "n"))
