@@ -181,3 +181,45 @@ def test_spark_engine_finds_the_same_alerts(city, spark, django_capture_on_commi
     assert {code: c["hits"] for code, c in on_spark.counts.items()} == {
         code: c["hits"] for code, c in duck.counts.items()}
     assert all(c["new"] == 0 for c in on_spark.counts.values())
+
+
+def test_start_up_recovery_fails_only_runs_whose_process_is_gone(city):
+    import subprocess
+    import sys
+
+    from django.utils import timezone
+
+    from qinglian.monitoring import jobs
+
+    def queued() -> Run:
+        return Run.objects.create(organisation=city.enterprises[0], rules=["R018"],
+                                  status=RunStatus.RUNNING, created_at=timezone.now(),
+                                  versions={}, parameters={})
+
+    orphan, in_web, here = queued(), queued(), queued()
+    # another live process (the web server) holds the owner lock of ``in_web``
+    path = jobs._owner_path(jobs.RUN_JOB, in_web.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
+         "fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+         str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with jobs.owning(jobs.RUN_JOB, here.pk):  # a run under way in this very process
+            assert jobs.recover_interrupted() == 1
+            for run in (orphan, in_web, here):
+                run.refresh_from_db()
+            assert orphan.status == RunStatus.FAILED and "服务重启" in orphan.message
+            assert in_web.status == here.status == RunStatus.RUNNING
+    finally:
+        holder.kill()
+        holder.wait()
+    record = AuditRecord.objects.get(object_type="monitoring.run", object_id=str(orphan.pk),
+                                     event="run.failed")
+    assert record.actor_id is None and record.after["interrupted"] is True
+    # once the web process is gone, its run is recovered too
+    assert jobs.recover_interrupted() == 2
+    in_web.refresh_from_db()
+    assert in_web.status == RunStatus.FAILED

@@ -32,7 +32,7 @@ from .calendar import calendar_input, calendar_warnings, dataset_years
 from .choices import DatasetKind, LoadStatus, RunStatus
 from .engine import ParameterError, Rule, all_rules, get_rule, resolve_parameters
 from .engine.duckdb_runner import DuckDBRunner, check_table_name
-from .jobs import Cancelled, run_in_background, should_stop
+from .jobs import RUN_JOB, Cancelled, owning, run_in_background, should_stop
 from .models import EVIDENCE_LIMIT, DatasetVersion, Run
 
 ENGINES = {"duckdb": "DuckDB（内置）", "spark": "Apache Spark"}
@@ -241,7 +241,14 @@ def _runner(engine: str, inputs: dict[str, Path]) -> Any:
 
 def execute_run(run_id: int, *, on_progress: Progress | None = None) -> None:
     """The background job of a run (see the module docs). Ctrl-C in the CLI cancels it: the
-    rule under way rolls back, the rules already finished keep their alerts."""
+    rule under way rolls back, the rules already finished keep their alerts. The process
+    running it holds the run's owner lock (jobs.py), so no other process's start-up recovery
+    marks it failed."""
+    with owning(RUN_JOB, run_id):
+        _execute_run(run_id, on_progress=on_progress)
+
+
+def _execute_run(run_id: int, *, on_progress: Progress | None = None) -> None:
     from .alert_actions import record_hits
 
     run = Run.objects.select_related("organisation").get(pk=run_id)
