@@ -171,6 +171,16 @@ def test_confirmed_alert_links_to_the_own_risk_point(city, django_capture_on_com
     assert (link.source, link.reference) == ("monitoring", alert.number)
     assert AuditRecord.objects.filter(event="alert.linked_risk_point",
                                       object_id=str(alert.pk), actor=ent).exists()
+    # the enterprise user who linked is who the risk register records, not "the system"
+    assert link.linked_by == ent
+    assert AuditRecord.objects.filter(event="risk_point.alert_linked", object_id=str(point.pk),
+                                      actor=ent).exists()
+    # editing one's own register does not reach another enterprise's register
+    from qinglian.risk.actions import do_link_alert
+
+    with pytest.raises(PermissionDenied):
+        do_link_alert(foreign, source="monitoring", reference=alert.number, summary="x",
+                      actor=ent)
 
 
 def test_alert_list_filters_export_and_pinned_queries(city, fed_alerts):

@@ -188,9 +188,13 @@ def test_linked_alert_raises_the_next_review_one_step_at_most_five(city: Any, ri
 
 
 def test_linking_needs_the_permission_and_the_jurisdiction(city: Any, risk: RiskWorld) -> None:
+    # an enterprise that edits its own register links to its own points only
     with pytest.raises(PermissionDenied):
-        actions.do_link_alert(risk.points[0], source="monitoring", reference="X", summary="x",
-                              actor=city.users[Role.ENTERPRISE_USER])
+        actions.do_link_alert(risk.outsider_point, source="monitoring", reference="X",
+                              summary="x", actor=city.users[Role.ENTERPRISE_USER])
+    own = actions.do_link_alert(risk.points[0], source="monitoring", reference="X",
+                                summary="x", actor=city.users[Role.ENTERPRISE_USER])
+    assert own.linked_by == city.users[Role.ENTERPRISE_USER]
     with pytest.raises(PermissionDenied):
         actions.do_link_alert(risk.outsider_point, source="monitoring", reference="X",
                               summary="x", actor=city.users[Role.FEDERATION_OFFICER])

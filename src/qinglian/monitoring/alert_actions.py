@@ -267,11 +267,10 @@ def do_link_alert_to_risk_point(alert: Alert, *, point_id: int, actor: Any) -> A
     point = RiskPoint.objects.filter(pk=point_id, organisation_id=alert.organisation_id).first()
     if point is None:
         raise ValidationError("请选择本单位的廉洁风险点")
-    # The risk app asks for risk.link_alert, a federation permission; an enterprise linking
-    # its own alert to its own register is vouched for here (same organisation, manager).
-    link_actor = actor if actor is not None and has_perm(actor, "risk.link_alert") else None
+    # The person who links is the actor of the risk side too (risk.link_alert across the
+    # jurisdiction, or risk.manage_register over the organisation's own register).
     link_confirmed_alert(point.pk, source="monitoring", reference=alert.number,
-                         summary=alert.explanation[:255], actor=link_actor)
+                         summary=alert.explanation[:255], actor=actor)
     before = alert.linked_risk_point_id
     alert.linked_risk_point = point
     alert.save(update_fields=["linked_risk_point", "updated_at"])

@@ -19,7 +19,7 @@ from qinglian.core.audit import AuditEntry, record_change, record_event, record_
 from qinglian.core.choices import AuditAction, Role
 from qinglian.core.locking import lock
 from qinglian.core.models import User
-from qinglian.core.permissions import WRITE, require_in_scope, require_perm
+from qinglian.core.permissions import WRITE, has_perm, require_in_scope, require_perm
 from qinglian.core.uploads import validate_evidence
 from qinglian.core.validation import clean_text
 from qinglian.registry.choices import OrganisationKind
@@ -309,9 +309,16 @@ def do_link_alert(point: RiskPoint, *, source: str, reference: str, summary: str
                   actor: Actor) -> AlertLink:
     """Link a confirmed alert (预警) to the point: it shows on the point, and the point's next
     review starts one step more likely (inherent and residual, at most 5) — the alert shows
-    that the risk does occur. Linking the same alert twice changes nothing."""
-    require_perm(actor, "risk.link_alert")
-    require_in_scope(actor, point, OVERVIEW)  # the monitoring side works across the jurisdiction
+    that the risk does occur. Linking the same alert twice changes nothing.
+
+    Who may link: a holder of risk.link_alert within the jurisdiction (the monitoring side),
+    or whoever may edit the point's own register (risk.manage_register, write scope) — an
+    enterprise linking its own confirmed alert. The actor is recorded as who linked."""
+    if actor is not None and has_perm(actor, "risk.link_alert"):
+        require_in_scope(actor, point, OVERVIEW)  # the monitoring side works across the jurisdiction
+    else:
+        require_perm(actor, "risk.manage_register")
+        require_in_scope(actor, point, WRITE)
     lock(point)
     source = clean_text(source, "source", limit=32)
     reference = clean_text(reference, "reference", limit=64)
