@@ -162,3 +162,12 @@ def test_l008_names_the_matched_field_both_sides_and_masks_personal_data(
     assert "6222021234567891234" in raw and raw.splitlines()[0].startswith("工号,姓名")
     assert AuditRecord.objects.filter(event="evidence.exported_raw",
                                       object_id=str(alert.pk)).exists()
+
+
+def test_rule_names_are_distinguishable():
+    from qinglian.monitoring.engine import all_rules
+
+    names = [rule.name_zh for rule in all_rules()]
+    assert len(names) == len(set(names))
+    assert get_rule("L011").name_zh == "投标期过短（台账）"
+    assert get_rule("R003").name_zh == "投标期过短（公共采购 OCDS）"

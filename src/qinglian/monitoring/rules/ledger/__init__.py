@@ -259,7 +259,7 @@ LEDGER_RULES: tuple[Rule, ...] = (
             EXCLUDED_METHODS,
         ),
         (TENDERS, "tender_id"),
-        name_zh="投标期过短",
+        name_zh="投标期过短（台账）",
         name_en="Short tender period",
         catches="缩短投标期，使事先知情的投标人占先、排斥其他潜在投标人。",
         severity=Severity.MEDIUM,

@@ -97,7 +97,7 @@ OCDS_RULES = (
                 maximum=3650,
             ),
         ),
-        name_zh="投标期过短",
+        name_zh="投标期过短（公共采购 OCDS）",
         name_en="Short submission period",
         catches="缩短投标期，使知情的投标人占先、排斥其他潜在投标人。",
         severity=Severity.MEDIUM,
