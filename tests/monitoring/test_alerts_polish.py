@@ -171,3 +171,24 @@ def test_rule_names_are_distinguishable():
     assert len(names) == len(set(names))
     assert get_rule("L011").name_zh == "投标期过短（台账）"
     assert get_rule("R003").name_zh == "投标期过短（公共采购 OCDS）"
+
+
+def test_run_form_shows_needed_data_and_parameters_read_with_labels(
+        city, django_capture_on_commit_callbacks):
+    ledger_version(city.enterprises[0], DatasetKind.PAYMENTS, PAYMENTS)
+    client = city.client(Role.ENTERPRISE_USER)
+    form = client.get("/monitoring/runs/new/").content.decode()
+    needs = form.split('data-testid="needs-L001P"')[1].split("</div>")[0]
+    assert "付款记录（第 1 版）" in needs
+    l008 = form.split('data-testid="rule-L008"')[1].split('data-testid="rule-')[0]
+    checkbox = l008.split('id="r-L008"')[1].split(">")[0]
+    assert "disabled" in checkbox
+    assert "disabled" not in form.split('id="r-L001P"')[1].split(">")[0]
+    assert "供应商：尚无可用版本，去上传" in l008 and "/monitoring/datasets/upload/?kind=vendors" in l008
+    assert "员工：尚无可用版本，去上传" in l008
+    assert "window_days</span>" not in form and "时间窗口（天）" in form
+    done = run(city, django_capture_on_commit_callbacks, "L001P")
+    detail = client.get(f"/monitoring/runs/{done.pk}/").content.decode()
+    table = detail.split('data-testid="run-parameters"')[1].split("</table>")[0]
+    assert "时间窗口（天）" in table and "审批限额（元）" in table and "50,000.00" in table
+    assert ">window_days<" not in table and ">threshold<" not in table

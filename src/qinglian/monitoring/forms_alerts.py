@@ -4,7 +4,7 @@ alert filter, and the handling steps (assign, close, link to a risk point)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -14,7 +14,8 @@ from qinglian.core.models import User
 
 from .choices import AlertResolution, AlertStatus, Severity
 from .engine import Parameter, ParameterKind, Rule, all_rules
-from .run_actions import ENGINES, spark_choice_available
+from .run_actions import ENGINES, kinds_needed, latest_ready_version, spark_choice_available
+from .schemas import DatasetKind
 
 # --- new run ----------------------------------------------------------------------------------
 
@@ -57,10 +58,32 @@ def parse_parameter(parameter: Parameter, text: str) -> Any:
 
 
 @dataclass
+class DataNeed:
+    """A dataset kind a rule reads, and the organisation's newest ready version of it."""
+
+    kind: str
+    label: str
+    version: int | None
+
+    @property
+    def ready(self) -> bool:
+        return self.version is not None
+
+
+@dataclass
 class RuleChoice:
     rule: Rule
     checked: bool
     fields: list[tuple[Parameter, str, str]]  # parameter, input name, shown text
+    needs: list[DataNeed] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return all(need.ready for need in self.needs)
+
+    @property
+    def missing(self) -> list[DataNeed]:
+        return [need for need in self.needs if not need.ready]
 
 
 class RunForm:
@@ -78,8 +101,16 @@ class RunForm:
     def input_name(rule: Rule, parameter: Parameter) -> str:
         return f"p.{rule.code}.{parameter.name}"
 
-    def choices(self) -> list[RuleChoice]:
+    def choices(self, organisation_id: int | None = None) -> list[RuleChoice]:
+        """The rules with their parameter fields and, given the organisation, the datasets
+        each needs and whether a ready version of each exists (one query per kind)."""
         chosen = set(self.data.getlist("rules")) if self.data is not None else set()
+        ready: dict[str, int | None] = {}
+        if organisation_id is not None:
+            for kind in kinds_needed(self.rules):
+                version = latest_ready_version(organisation_id, kind)
+                ready[kind] = version.version if version is not None else None
+        labels = dict(DatasetKind.choices)
         out = []
         for rule in self.rules:
             fields = []
@@ -88,7 +119,9 @@ class RunForm:
                 shown = (self.data.get(name, "") if self.data is not None and name in self.data
                          else parameter_text(parameter, parameter.default))
                 fields.append((parameter, name, shown))
-            out.append(RuleChoice(rule, rule.code in chosen, fields))
+            needs = ([DataNeed(kind, labels.get(kind, kind), ready.get(kind))
+                      for kind in kinds_needed([rule])] if organisation_id is not None else [])
+            out.append(RuleChoice(rule, rule.code in chosen, fields, needs))
         return out
 
     def is_valid(self) -> bool:

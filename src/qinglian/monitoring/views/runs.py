@@ -18,9 +18,10 @@ from qinglian.registry.models import Organisation
 
 from .. import run_actions
 from ..choices import RunStatus
-from ..engine import get_rule
+from ..engine import Rule, get_rule
 from ..forms_alerts import RunForm
 from ..models import DatasetVersion, Run
+from ..presentation import parameter_rows
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
@@ -74,7 +75,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
             return redirect("monitoring_run_detail", pk=run.pk)
     return render(request, "monitoring/run_form.html", {
         "form": form, "organisation": organisation,
-        "choices": form.choices(), "engines": form.engines,
+        "choices": form.choices(organisation.pk), "engines": form.engines,
         "engine": request.POST.get("engine", "duckdb") if request.method == "POST" else "duckdb",
     })
 
@@ -82,12 +83,14 @@ def run_create(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, run: Run) -> dict[str, object]:
     rows = []
     for code in run.rules:
+        rule: Rule | None
         try:
-            name = get_rule(code).name_zh
+            rule = get_rule(code)
         except KeyError:
-            name = code
+            rule = None
+        name = rule.name_zh if rule is not None else code
         rows.append({"code": code, "name": name, "counts": run.counts.get(code),
-                     "parameters": run.parameters.get(code, {})})
+                     "parameters": parameter_rows(rule, run.parameters.get(code, {}))})
     percent = int(100 * run.progress_done / run.progress_total) if run.progress_total else 0
     return {
         "run": run, "rows": rows, "percent": percent, "active": run.status in ACTIVE,
