@@ -117,9 +117,15 @@ def value_kind(rule_code: str) -> ValueKind | None:
     return VALUE_KINDS.get(rule_code)
 
 
+#: What a count counts, per rule (项 of contact data, 次 of joint bids, …).
+COUNT_UNITS = {"L008": "项", "L010": "次", "R035": "家", "R048": "类"}
+
+
 def alert_value(alert: Any) -> str:
     """The alert's measure for the list, detail and exports, with its unit."""
-    return format_value(alert.value, value_kind(alert.rule_code), unit=True)
+    text = format_value(alert.value, value_kind(alert.rule_code), unit=True)
+    counted = COUNT_UNITS.get(alert.rule_code)
+    return f"{text} {counted}" if counted and text else text
 
 
 #: xlsx number formats by kind (cells stay numbers).
