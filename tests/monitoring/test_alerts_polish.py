@@ -155,11 +155,19 @@ def test_l008_names_the_matched_field_both_sides_and_masks_personal_data(
     assert listing.count("d-none d-xl-table-cell") == 6 and "table-responsive" in listing
     assert "6222021234567891234" not in detail and "6222 **** **** 1234" in detail
     assert "13800001111" not in detail and "138****1111" in detail
-    # an auditor may export but does not handle alerts: the CSV is masked
-    auditor = city.client(Role.AUDITOR).get(f"/monitoring/alerts/{alert.pk}/evidence.csv")
-    if auditor.status_code == 200:
-        masked = b"".join(auditor.streaming_content).decode("utf-8-sig")
-        assert "6222021234567891234" not in masked and "6222 **** **** 1234" in masked
+    # an auditor of the enterprise reads and exports its alerts but does not handle them
+    from django.test import Client
+
+    from tests.conftest import make_user
+
+    auditor = Client()
+    auditor.force_login(make_user("ent-auditor", Role.AUDITOR, organisation))
+    reader = auditor.get(f"/monitoring/alerts/{alert.pk}/evidence.csv")
+    assert reader.status_code == 200
+    masked = b"".join(reader.streaming_content).decode("utf-8-sig")
+    assert "6222021234567891234" not in masked and "6222 **** **** 1234" in masked
+    assert "138****1111" in masked and not AuditRecord.objects.filter(
+        event="evidence.exported_raw").exists()
     # the enterprise's alert handler gets the raw rows, and that is audited
     raw = b"".join(client.get(f"/monitoring/alerts/{alert.pk}/evidence.csv")
                    .streaming_content).decode("utf-8-sig")
