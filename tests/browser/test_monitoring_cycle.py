@@ -400,3 +400,31 @@ def test_monitoring_cycle(browser: Any, live_server: Any, settings: Any, tmp_pat
         wait_for_jobs()
         for pg in pages:
             pg.context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_phone_navigation(browser: Any, live_server: Any) -> None:
+    """On a phone (390×844) the site's navigation must be reachable and the page must fit
+    the screen: the sidebar is hidden below the lg breakpoint, so a menu toggle has to
+    bring it (the link to 预警处置) into view."""
+    build_city()
+    page = _signed_in(browser, live_server, "enterprise", viewport=(390, 844))
+    try:
+        page.goto(f"{page.base_url}/monitoring/dashboard/")
+        expect(page.locator("h1")).to_contain_text("预警看板")
+        overflow = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .filter(e => !e.closest('.table-responsive'))
+            .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className)
+                 .trim().split(/\\s+/).join('.') : '')).slice(0, 8)""")
+        screenshot(page, "monitoring-phone-navigation")
+        alerts = page.locator("a[href='/monitoring/alerts/']").first
+        if not alerts.is_visible():
+            toggles = page.locator("[data-bs-toggle=offcanvas], [data-bs-toggle=collapse]"
+                                   ", [aria-controls]").filter(visible=True)
+            assert toggles.count() > 0, "手机宽度下侧栏隐藏，且页面上没有可见的菜单按钮"
+            toggles.first.click()
+        expect(alerts).to_be_visible()
+        assert not overflow, f"手机宽度下这些元素超出屏幕：{overflow}"
+    finally:
+        page.context.close()
