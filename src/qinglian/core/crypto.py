@@ -79,3 +79,12 @@ def mask_phone(value: str) -> str:
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_bank_account(value: str) -> str:
+    """6222 0212 3456 7891 234 → 6222 **** **** 1234 (first and last four digits shown;
+    spaces and hyphens ignored)."""
+    digits = "".join(ch for ch in value if ch not in " -\t")
+    if len(digits) <= 8:
+        return "*" * len(digits)
+    return f"{digits[:4]} **** **** {digits[-4:]}"

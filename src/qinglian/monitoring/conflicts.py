@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from qinglian.core.crypto import mask_bank_account
+
 from .engine.fragments import FRAGMENTS_FOLDER, expand_fragments
-from .presentation import mask_bank_account, mask_evidence_value
+from .presentation import mask_evidence_value
 from .rules import ledger
 
 KIND_LABELS = {"phone": "电话", "bank_account": "银行账号", "address": "地址",

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from qinglian.core.crypto import mask_id_number, mask_phone
+from qinglian.core.crypto import mask_bank_account, mask_id_number, mask_phone
 
 from .engine.definitions import GROUP_LABELS, Parameter, ParameterKind, Rule
 
@@ -211,14 +211,6 @@ def subject_label(group: str, subject: str) -> str:
 
 #: Canonical evidence columns holding personal data, and how each is masked.
 MASKED_COLUMNS = {"bank_account": "bank", "id_number": "id", "phone": "phone"}
-
-
-def mask_bank_account(value: str) -> str:
-    """6222021234567891234 → 6222 **** **** 1234 (first and last four shown)."""
-    compact = "".join(value.split())
-    if len(compact) <= 8:
-        return "*" * len(compact)
-    return f"{compact[:4]} **** **** {compact[-4:]}"
 
 
 def mask_evidence_value(column: str, value: Any) -> Any:

@@ -13,21 +13,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from qinglian.core.crypto import mask_id_number, mask_phone
+from qinglian.core.crypto import mask_bank_account, mask_id_number, mask_phone
 
 Mask = Callable[[str], str]
 
 _ID_NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}")
 _MOBILE = re.compile(r"(?:\+?86[- ]?)?1[3-9]\d{9}")
 _BANK_ACCOUNT = re.compile(r"\d{12,19}")
-
-
-def mask_bank_account(value: str) -> str:
-    """6222021234567891234 → 6222 **** **** 1234 (first and last four digits shown)."""
-    digits = re.sub(r"[\s-]", "", value)
-    if len(digits) <= 8:
-        return "*" * len(digits)
-    return f"{digits[:4]} **** **** {digits[-4:]}"
 
 
 def mask_if_personal(value: str) -> str:
