@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qinglian.monitoring.engine import ParameterError, bind_sql, get_rule, resolve_parameters
+from qinglian.monitoring.engine.results import Hit
+from qinglian.monitoring.presentation import explain
 
 
 def test_defaults_and_overrides_are_validated():
@@ -63,5 +65,5 @@ def test_every_rule_has_complete_metadata():
         # Every placeholder in the SQL is a declared parameter, for both dialects.
         bind_sql(rule, values, "duckdb")
         bind_sql(rule, values, "spark")
-        text = rule.explain(group=rule.groups[0], subject="X", value=0.5, parameters=values)
+        text = explain(rule, Hit(rule.code, rule.groups[0], "X", 0.5), values)
         assert "X" in text and "{" not in text

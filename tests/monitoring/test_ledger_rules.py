@@ -14,6 +14,7 @@ from qinglian.monitoring.calendar import calendar_input, non_working_days
 from qinglian.monitoring.engine import all_rules, bind_sql, get_rule, resolve_parameters
 from qinglian.monitoring.engine.duckdb_runner import DuckDBRunner
 from qinglian.monitoring.engine.results import Hit
+from qinglian.monitoring.presentation import explain
 from qinglian.monitoring.schemas import SCHEMAS
 
 SQL_TYPES = {"code": "VARCHAR", "text": "VARCHAR", "amount": "DECIMAL(18,2)", "date": "DATE",
@@ -369,8 +370,9 @@ def test_every_ledger_rule_has_a_case_and_complete_metadata():
         for parameter in rule.parameters:
             if parameter.kind.value in ("integer", "decimal"):
                 assert parameter.minimum is not None and parameter.maximum is not None
-        text = rule.explain(group=rule.groups[0], subject="X", value=0.5, parameters=values,
-                            unit="U", vendor_id="V", occurred_on=dt.date(2024, 1, 2))
+        hit = Hit(rule.code, rule.groups[0], "X", 0.5, unit="U", vendor_id="V",
+                  occurred_on=dt.date(2024, 1, 2))
+        text = explain(rule, hit, values)
         assert "{" not in text
         if rule.evidence_table:
             assert rule.evidence_table in rule.inputs

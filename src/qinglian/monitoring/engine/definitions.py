@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,7 +63,8 @@ class Rule:
     catches: str
     severity: Severity
     #: Why a subject was flagged, in Chinese; ``{subject}``, ``{group}`` and ``{value}`` are
-    #: filled from the hit, and ``{<parameter>}`` from the parameter values of the run.
+    #: filled from the hit, and ``{<parameter>}`` from the parameter values of the run
+    #: (``monitoring.presentation.explain``, every number formatted by its kind).
     explanation: str
     #: The groups the rule reports on, e.g. ("OCID", "Tenderer").
     groups: tuple[str, ...]
@@ -96,26 +97,6 @@ class Rule:
                 return parameter
         raise KeyError(name)
 
-    def explain(
-        self,
-        *,
-        group: str,
-        subject: str,
-        value: float,
-        parameters: Mapping[str, Any],
-        unit: str = "",
-        vendor_id: str = "",
-        occurred_on: Any = None,
-    ) -> str:
-        """The Chinese explanation of one hit (``{unit}``, ``{vendor_id}`` and ``{occurred_on}``
-        come from a hit's optional fields)."""
-        values = {name: _display(value) for name, value in parameters.items()}
-        return self.explanation.format(
-            **values, group=GROUP_LABELS.get(group, group), subject=subject, value=_display(value),
-            unit=unit or "（未知单位）", vendor_id=vendor_id or "（未知）",
-            occurred_on="" if occurred_on is None else str(occurred_on),
-        )
-
 
 GROUP_LABELS = {
     "OCID": "采购项目",
@@ -130,16 +111,6 @@ GROUP_LABELS = {
     "Employee": "员工",
     "Bidders": "投标人组合",
 }
-
-
-def _display(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list | tuple | frozenset | set):
-        return "、".join(sorted(str(v) for v in value)) or "（全部）"
-    if isinstance(value, dict):
-        return "；".join(f"{k}={v}" for k, v in sorted(value.items())) or "（无）"
-    return "（未设置）" if value is None else str(value)
 
 
 _REGISTRY: dict[str, Rule] = {}
