@@ -148,9 +148,10 @@ def test_l008_names_the_matched_field_both_sides_and_masks_personal_data(
     assert "6222 **** **** 1234" in text and "6222021234567891234" not in text
     client = city.client(Role.ENTERPRISE_USER)
     detail = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
-    assert "供应商 V7 · 员工 E3" in detail and ">1 项<" in detail
+    named = "供应商 V7 某某贸易有限公司 · 员工 E3 王五（采购一部）"  # names: test_alert_names.py
+    assert named in detail and ">1 项<" in detail
     listing = client.get("/monitoring/alerts/").content.decode()
-    assert "供应商 V7 · 员工 E3" in listing and "Vendor · " not in listing
+    assert named in listing and "Vendor · " not in listing
     # at 1024 px the secondary columns (unit, handler, detected on) give way to the subject
     assert listing.count("d-none d-xl-table-cell") == 6 and "table-responsive" in listing
     assert "6222021234567891234" not in detail and "6222 **** **** 1234" in detail

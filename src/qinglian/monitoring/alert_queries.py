@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from qinglian.core.permissions import READ, access, restrict
@@ -126,7 +126,9 @@ def dashboard_summary(user: Any, today: dt.date) -> dict[str, Any]:
                     .values("month").annotate(n=Count("pk")).order_by("-month")[:12])
     by_month.reverse()
     undated = qs.filter(occurred_on__isnull=True).count()
-    vendors = list(qs.exclude(vendor_id="").values("vendor_id").annotate(
+    # vendor codes are an organisation's own: the same code in two enterprises is two vendors
+    vendors = list(qs.exclude(vendor_id="").values(
+        "organisation_id", "vendor_id", organisation_name=F("organisation__name")).annotate(
         n=Count("pk"), score=Sum(_weight()),
         open=Count("pk", filter=Q(status__in=OPEN_ALERT))).order_by("-score", "-n",
                                                                     "vendor_id")[:10])

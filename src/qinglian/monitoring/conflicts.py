@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import duckdb
+
 from qinglian.core.crypto import mask_bank_account
 
 from .engine.fragments import FRAGMENTS_FOLDER, expand_fragments
@@ -21,6 +23,7 @@ from .rules import ledger
 KIND_LABELS = {"phone": "电话", "bank_account": "银行账号", "address": "地址",
                "name": "法定代表人（与员工同名）"}
 _ORDER = tuple(KIND_LABELS)
+VENDORS = "vendors"
 
 _SQL = """WITH {{ contact_keys(side=vendor, ledger=vendors, name=legal_representative) }},
 {{ contact_keys(side=employee, ledger=employees, name=name) }},
@@ -70,3 +73,33 @@ def conflict_explanations(connection: Any, subjects: Iterable[str]) -> dict[str,
         texts[subject] = (f"供应商{entry['vendor']}与员工{entry['employee']}的{fields}相同"
                           f"（{detail}），疑似利益冲突或虚假供应商。")
     return texts
+
+
+def vendor_side(alert: Any) -> list[dict[str, Any]]:
+    """The vendor's row(s) of an L008 alert, from the vendors dataset version its last run read
+    (the alert's own evidence is the employee's row): both sides of the pair, read as they were
+    when the alert was raised. Empty when the run or the version's files are gone."""
+    from .models import DatasetVersion
+    from .run_actions import version_files
+
+    run = alert.last_run
+    version_id = (run.versions or {}).get(VENDORS) if run is not None else None
+    version = (DatasetVersion.objects.select_related("dataset").filter(pk=version_id).first()
+               if version_id is not None else None)
+    if version is None or not alert.vendor_id:
+        return []
+    try:
+        path = version_files(version).get(VENDORS)
+    except ValueError:
+        return []
+    if path is None or not path.exists():
+        return []
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        cursor = con.execute("SELECT * FROM read_parquet(?) WHERE vendor_id = ? LIMIT 5",
+                             [str(path), alert.vendor_id])
+        columns = [c[0] for c in cursor.description or ()]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()

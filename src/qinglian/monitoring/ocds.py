@@ -97,7 +97,9 @@ SELECT
   {_string('buyer', '$.id')} AS buyer_id,
   {_string('tender', '$.procuringEntity.id')} AS procuring_entity_id,
   coalesce(json_type(awards) = 'ARRAY', false) AS has_awards,
-  coalesce(json_type(bid_details) = 'ARRAY', false) AS has_bid_details
+  coalesce(json_type(bid_details) = 'ARRAY', false) AS has_bid_details,
+  {_string('buyer', '$.name')} AS buyer_name,
+  {_string('tender', '$.procuringEntity.name')} AS procuring_entity_name
 FROM ocds_raw
 WHERE json_type(ocid) = 'VARCHAR'
 """  # noqa: S608
@@ -115,7 +117,8 @@ WHERE json_type(r.bid_details) = 'ARRAY';
 
 CREATE OR REPLACE TEMP TABLE ocds_bid_tenderers AS
 SELECT b.release_row, b.bid_index, t.tenderer_index,
-       json_extract_string(t.tenderer, '$.id') AS tenderer_id
+       json_extract_string(t.tenderer, '$.id') AS tenderer_id,
+       {_string('t.tenderer', '$.name')} AS tenderer_name
 FROM ocds_bid_json AS b,
 LATERAL (
   SELECT unnest(l) AS tenderer, generate_subscripts(l, 1) - 1 AS tenderer_index
@@ -168,7 +171,8 @@ FROM ocds_award_json;
 
 CREATE OR REPLACE TEMP TABLE ocds_award_suppliers AS
 SELECT a.release_row, a.award_index, s.supplier_index,
-       json_extract_string(s.supplier, '$.id') AS supplier_id
+       json_extract_string(s.supplier, '$.id') AS supplier_id,
+       {_string('s.supplier', '$.name')} AS supplier_name
 FROM ocds_award_json AS a,
 LATERAL (
   SELECT unnest(l) AS supplier, generate_subscripts(l, 1) - 1 AS supplier_index

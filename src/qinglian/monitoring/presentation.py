@@ -16,13 +16,14 @@ import contextlib
 import datetime as dt
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from qinglian.core.crypto import mask_bank_account, mask_id_number, mask_phone
 
 from .engine.definitions import GROUP_LABELS, Parameter, ParameterKind, Rule
+from .rules.ocds import GROUP_EXPLANATIONS
 
 
 class ValueKind(enum.StrEnum):
@@ -47,6 +48,11 @@ VALUE_KINDS: dict[str, ValueKind] = {
     "R035": ValueKind.COUNT, "R036": ValueKind.MARKER, "R038": ValueKind.SHARE,
     "R048": ValueKind.COUNT, "R058": ValueKind.SHARE,
 }
+
+#: Groups whose hits carry a flag rather than the rule's measure (the tenderers of a flagged
+#: process: Cardinal gives them 0.0; see rules/ocds GROUP_EXPLANATIONS).
+GROUP_VALUE_KINDS: dict[tuple[str, str], ValueKind] = dict.fromkeys(
+    GROUP_EXPLANATIONS, ValueKind.MARKER)
 
 #: The unit shown after a value of each kind.
 UNITS = {ValueKind.AMOUNT: "元", ValueKind.DAYS: "天", ValueKind.COUNT: ""}
@@ -113,8 +119,9 @@ def format_value(value: Any, kind: ValueKind | None, *, unit: bool = False) -> s
     return f"{text} {suffix}" if suffix else text
 
 
-def value_kind(rule_code: str) -> ValueKind | None:
-    return VALUE_KINDS.get(rule_code)
+def value_kind(rule_code: str, group: str = "") -> ValueKind | None:
+    """The kind of a hit's value: the rule's measure, or a flag for some groups."""
+    return GROUP_VALUE_KINDS.get((rule_code, group)) or VALUE_KINDS.get(rule_code)
 
 
 #: What a count counts, per rule (项 of contact data, 次 of joint bids, …).
@@ -122,8 +129,12 @@ COUNT_UNITS = {"L008": "项", "L010": "次", "R035": "家", "R048": "类"}
 
 
 def alert_value(alert: Any) -> str:
-    """The alert's measure for the list, detail and exports, with its unit."""
-    text = format_value(alert.value, value_kind(alert.rule_code), unit=True)
+    """The alert's measure for the list, detail and exports, with its unit; nothing for a flag
+    (its value says nothing more than that the alert exists)."""
+    kind = value_kind(alert.rule_code, alert.group)
+    if kind == ValueKind.MARKER:
+        return ""
+    text = format_value(alert.value, kind, unit=True)
     counted = COUNT_UNITS.get(alert.rule_code)
     return f"{text} {counted}" if counted and text else text
 
@@ -162,9 +173,10 @@ def explain(rule: Rule, hit: Any, parameters: Mapping[str, Any]) -> str:
     """The Chinese explanation of one hit, every number formatted by its kind."""
     values = {name: _parameter_text(rule, name, value) for name, value in parameters.items()}
     occurred = getattr(hit, "occurred_on", None)
-    return rule.explanation.format(
+    template = GROUP_EXPLANATIONS.get((rule.code, hit.group), rule.explanation)
+    return template.format(
         **values, group=GROUP_LABELS.get(hit.group, hit.group), subject=hit.subject,
-        value=format_value(hit.value, value_kind(rule.code)),
+        value=format_value(hit.value, value_kind(rule.code, hit.group)),
         unit=getattr(hit, "unit", "") or "（未知单位）",
         vendor_id=getattr(hit, "vendor_id", "") or "（未知）",
         occurred_on="" if occurred is None else str(occurred),
@@ -192,18 +204,34 @@ _PARTS = {
 }
 
 
-def subject_label(group: str, subject: str) -> str:
+#: The role of each part of a subject, for its name (see names.py).
+_ROLES = {"Vendor": ("vendor", "employee"), "Bidders": ("vendor",), "Employee": ("employee",),
+          "Tenderer": ("party",), "Buyer": ("party",), "ProcuringEntity": ("party",)}
+#: ``(role, code) → name`` ("" when not known).
+NameOf = Callable[[str, str], str]
+
+
+def _named(code: str, role: str | None, name_of: NameOf | None) -> str:
+    name = name_of(role, code) if name_of is not None and role is not None else ""
+    return f"{code} {name}" if name else code
+
+
+def subject_label(group: str, subject: str, name_of: NameOf | None = None) -> str:
     """``Vendor`` / ``V001|E002`` → 供应商 V001 · 员工 E002: the group in Chinese and a
-    composite key split into its named parts."""
+    composite key split into its named parts; with ``name_of``, each code followed by its
+    name (供应商 V001 杭州某某贸易有限公司 · 员工 E002 张三（采购部）)."""
     group_label = GROUP_LABELS.get(group, group)
+    roles = _ROLES.get(group, ())
     if "|" not in subject:
-        return f"{group_label} {subject}"
+        role = roles[0] if roles else None
+        return f"{group_label} {_named(subject, role, name_of)}"
     parts = subject.split("|")
     names = _PARTS.get(group)
     if group == "Bidders":
-        return f"{group_label} " + "、".join(parts)
+        return f"{group_label} " + "、".join(_named(p, "vendor", name_of) for p in parts)
     if names and len(parts) == len(names):
-        return " · ".join(f"{n} {p}" for n, p in zip(names, parts, strict=True))
+        labelled = zip(names, parts, roles or (None,) * len(parts), strict=False)
+        return " · ".join(f"{n} {_named(p, r, name_of)}" for n, p, r in labelled)
     return f"{group_label} " + " · ".join(parts)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -28,10 +29,12 @@ from qinglian.core.workflow import TransitionNotAllowed
 
 from .. import alert_actions
 from ..alert_queries import access_alert, list_alerts, rule_names
-from ..choices import OPEN_ALERT, AlertResolution, AlertStatus
+from ..choices import OPEN_ALERT, AlertResolution, AlertStatus, DatasetKind
+from ..conflicts import vendor_side
 from ..engine import get_rule
 from ..forms_alerts import AlertFilter, AssignForm, CloseForm, InvestigateForm, LinkForm
 from ..models import EVIDENCE_LIMIT, Alert
+from ..names import VENDOR, Names, names_for_alerts
 from ..presentation import (
     NUMBER_FORMATS,
     alert_value,
@@ -46,8 +49,24 @@ from ..workflow import EVENT_LABELS, MANAGE
 
 
 def _number_format(alert: Alert) -> str:
-    kind = value_kind(alert.rule_code)
+    kind = value_kind(alert.rule_code, alert.group)
     return NUMBER_FORMATS.get(kind, "0.####") if kind is not None else "0.####"
+
+
+def _subject(alert: Alert, names: Names | None) -> str:
+    """The subject as people read it: codes with their names where the datasets know them."""
+    return subject_label(alert.group, alert.subject,
+                         names.of(alert.organisation_id) if names is not None else None)
+
+
+def _with_names(alerts: Iterable[Alert], chunk: int = 2000) -> Iterator[Alert]:
+    """The alerts of an export, each with the names of what it names (looked up per chunk)."""
+    iterator = iter(alerts)
+    while batch := list(islice(iterator, chunk)):
+        names = names_for_alerts(batch)
+        for alert in batch:
+            alert.names = names  # type: ignore[attr-defined]
+            yield alert
 
 
 def alert_columns(names: dict[str, str]) -> list[Column]:
@@ -55,9 +74,11 @@ def alert_columns(names: dict[str, str]) -> list[Column]:
         Column("编号", lambda a: a.number), Column("规则", lambda a: a.rule_code, 8),
         Column("规则名称", lambda a: names.get(a.rule_code, ""), 24),
         Column("风险等级", lambda a: a.get_severity_display(), 8),
-        Column("对象", lambda a: subject_label(a.group, a.subject), 28),
+        Column("对象", lambda a: _subject(a, getattr(a, "names", None)), 36),
         Column("单位/部门", lambda a: a.unit, 20),
         Column("供应商编号", lambda a: a.vendor_id),
+        Column("供应商名称", lambda a: a.names.name(a.organisation_id, VENDOR, a.vendor_id)
+               if a.vendor_id and hasattr(a, "names") else "", 24),
         Column("指标值", lambda a: a.value, 14, number_format=_number_format),
         Column("指标值（说明）", alert_value, 16),
         Column("预警说明", lambda a: a.explanation, 48),
@@ -81,12 +102,16 @@ def alert_list(request: HttpRequest) -> HttpResponseBase:
     names = rule_names()
     if request.GET.get("export") == "xlsx":
         require(request.user, "monitoring.export")
-        return xlsx_response("预警", "预警", alert_columns(names), alerts.iterator(2000))
+        return xlsx_response("预警", "预警", alert_columns(names),
+                             _with_names(alerts.iterator(2000)))
     page = paginate(request, alerts)
+    found = names_for_alerts(page)
     for alert in page:
         alert.rule_name = names.get(alert.rule_code, "")  # type: ignore[attr-defined]
         alert.value_text = alert_value(alert)  # type: ignore[attr-defined]
-        alert.subject_text = subject_label(alert.group, alert.subject)  # type: ignore[attr-defined]
+        alert.subject_text = _subject(alert, found)  # type: ignore[attr-defined]
+        alert.vendor_name = found.name(alert.organisation_id, VENDOR,  # type: ignore[attr-defined]
+                                       alert.vendor_id)
         alert.overdue = (alert.status in OPEN_ALERT and alert.due_on is not None  # type: ignore[attr-defined]
                          and alert.due_on < today)
     return render(request, "monitoring/alert_list.html", {
@@ -122,6 +147,16 @@ def _evidence_columns(alert: Alert, rows: list[dict[str, Any]]) -> list[tuple[st
     return [(name, labels.get(name, name)) for name in rows[0]]
 
 
+def _vendor_side(alert: Alert) -> dict[str, Any]:
+    """L008: the vendor's row beside the employee's (the evidence), masked the same way."""
+    rows = vendor_side(alert)
+    schema = SCHEMAS.get(DatasetKind.VENDORS.value)
+    labels = {c.name: c.label for c in schema.columns} if schema is not None else {}
+    columns = [(name, labels.get(name, name)) for name in rows[0]] if rows else []
+    return {"columns": columns,
+            "rows": [[_evidence_cell(name, row.get(name)) for name, _ in columns] for row in rows]}
+
+
 def _evidence_cell(name: str, value: Any, *, raw: bool = False) -> str:
     """An evidence value as shown and exported: personal data masked (unless ``raw``),
     numbers plain."""
@@ -150,13 +185,16 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except KeyError:
         rule = None
     columns = _evidence_columns(alert, alert.evidence)
+    names = names_for_alerts([alert])
     return render(request, "monitoring/alert_detail.html", {
         "alert": alert, "rule": rule, "history": _history(alert),
         "evidence_columns": columns,
         "evidence_rows": [[_evidence_cell(name, row.get(name)) for name, _ in columns]
                           for row in alert.evidence],
         "value_text": alert_value(alert),
-        "subject_text": subject_label(alert.group, alert.subject),
+        "subject_text": _subject(alert, names),
+        "vendor_name": names.name(alert.organisation_id, VENDOR, alert.vendor_id),
+        "vendor_side": _vendor_side(alert) if alert.rule_code == "L008" else None,
         "evidence_limit": EVIDENCE_LIMIT,
         "overdue": alert.status in OPEN_ALERT and alert.due_on is not None
         and alert.due_on < timezone.localdate(),

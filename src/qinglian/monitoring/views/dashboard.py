@@ -5,6 +5,8 @@ own count and rate (see alert_queries.dashboard_summary)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,7 +16,9 @@ from django.views.decorators.http import require_GET
 
 from qinglian.core.permissions import require
 
-from ..alert_queries import dashboard_summary
+from ..alert_queries import alerts_of, dashboard_summary
+from ..choices import DatasetKind
+from ..names import VENDOR, find_names, latest_versions
 
 
 @login_required
@@ -23,6 +27,7 @@ def monitoring_dashboard(request: HttpRequest) -> HttpResponse:
     require(request.user, "monitoring.view")
     today = timezone.localdate()
     s = dashboard_summary(request.user, today)
+    _name_vendors(request.user, s["vendors"])
     chart = {
         "by_rule": {"title": "按规则", "kind": "bar",
                     "labels": [f"{r['rule_code']} {r['name']}" for r in s["by_rule"]],
@@ -39,7 +44,23 @@ def monitoring_dashboard(request: HttpRequest) -> HttpResponse:
                      "values": [r["n"] for r in s["by_month"]]
                      + ([s["undated"]] if s["undated"] else [])},
     }
-    return render(request, "monitoring/dashboard.html", {"s": s, "chart": chart, "today": today})
+    return render(request, "monitoring/dashboard.html", {
+        "s": s, "chart": chart, "today": today,
+        "several_organisations": len({v["organisation_id"] for v in s["vendors"]}) > 1})
+
+
+def _name_vendors(user: Any, vendors: list[dict[str, Any]]) -> None:
+    """Each top vendor's name from its organisation's latest vendors dataset: one query for the
+    versions (a subquery of the alerts in scope, so the page's query count does not depend on
+    the data) and one DuckDB lookup."""
+    scope = alerts_of(user).exclude(vendor_id="").values("organisation_id")
+    versions = latest_versions(scope, [DatasetKind.VENDORS.value])
+    wanted: dict[tuple[int, str], set[str]] = {}
+    for vendor in vendors:
+        wanted.setdefault((vendor["organisation_id"], VENDOR), set()).add(vendor["vendor_id"])
+    names = find_names(wanted, versions)
+    for vendor in vendors:
+        vendor["vendor_name"] = names.name(vendor["organisation_id"], VENDOR, vendor["vendor_id"])
 
 
 urlpatterns = [

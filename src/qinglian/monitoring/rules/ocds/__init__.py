@@ -302,4 +302,16 @@ OCDS_RULES = (
     ),
 )
 
+#: Cardinal reports the tenderers of a flagged process beside the process itself, with the value
+#: 0.0: a flag, not a measure (tests/fixtures/ocds/R035.expected: ``"Tenderer": {"V": 0.0}``).
+#: Their explanation says what the tenderer did; the measure is on the process's own alert.
+GROUP_EXPLANATIONS: dict[tuple[str, str], str] = {
+    ("R024", "Tenderer"): ("{group}“{subject}”是某采购项目的中标人或次低有效报价人，"
+                           "该项目中标价与次低有效报价异常接近（差距比例见该采购项目的预警）。"),
+    ("R035", "Tenderer"): ("{group}“{subject}”中标的采购项目中，其他投标人全部被取消资格"
+                           "（被取消资格的家数见该采购项目的预警）。"),
+    ("R058", "Tenderer"): ("{group}“{subject}”以远低于次低有效报价的价格中标"
+                           "（差距比例见该采购项目的预警）。"),
+}
+
 register(OCDS_RULES)
