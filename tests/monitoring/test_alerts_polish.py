@@ -87,6 +87,9 @@ def test_amounts_read_with_separators_in_explanation_list_and_exports(
     assert "1,200,000.00 元" in page and "1.2e+06" not in page
     detail = client.get(f"/monitoring/alerts/{alert.pk}/").content.decode()
     assert "1,200,000.00 元" in detail
+    # evidence amounts on the page read like the value beside them (the CSV keeps plain decimals)
+    evidence = detail.split('data-testid="evidence"')[1]
+    assert "<td>40,000.00</td>" in evidence and "<td>40000.00</td>" not in evidence
     xlsx = client.get("/monitoring/alerts/?export=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     header = [c.value for c in sheet[1]]
@@ -156,6 +159,8 @@ def test_l008_names_the_matched_field_both_sides_and_masks_personal_data(
     assert listing.count("d-none d-xl-table-cell") == 6 and "table-responsive" in listing
     assert "6222021234567891234" not in detail and "6222 **** **** 1234" in detail
     assert "13800001111" not in detail and "138****1111" in detail
+    # home addresses are personal data too: street and number hidden on the page
+    assert "解放路9号" not in detail and "杭州市上城区****" in detail
     # an auditor of the enterprise reads and exports its alerts but does not handle them
     from django.test import Client
 
@@ -167,6 +172,7 @@ def test_l008_names_the_matched_field_both_sides_and_masks_personal_data(
     assert reader.status_code == 200
     masked = b"".join(reader.streaming_content).decode("utf-8-sig")
     assert "6222021234567891234" not in masked and "6222 **** **** 1234" in masked
+    assert "解放路9号" not in masked and "杭州市上城区****" in masked
     assert "138****1111" in masked and not AuditRecord.objects.filter(
         event="evidence.exported_raw").exists()
     # the enterprise's alert handler gets the raw rows, and that is audited

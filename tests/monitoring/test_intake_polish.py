@@ -141,6 +141,21 @@ def test_phones_bank_accounts_and_id_numbers_are_masked_in_the_stored_profile_an
     assert not any(clear in text for clear in CLEAR)
 
 
+EMPLOYEES = """工号,姓名,住址
+E01,王五,浙江省杭州市西湖区文三路1号
+E02,赵六,浙江省杭州市上城区解放路9号
+"""
+
+
+def test_addresses_are_masked_in_the_profile(city, django_capture_on_commit_callbacks):
+    version = load(city, django_capture_on_commit_callbacks, EMPLOYEES.encode(), "员工.csv",
+                   kind="employees")
+    assert version.status == LoadStatus.READY, version.message
+    stored = str(DatasetVersion.objects.filter(pk=version.pk).values_list("profile", flat=True)[0])
+    assert "文三路" not in stored and "解放路" not in stored
+    assert "浙江省杭州市****" in version.profile["address"]["top"]
+
+
 def test_a_profile_stored_before_masking_is_masked_on_display(
         city, django_capture_on_commit_callbacks):
     version = load(city, django_capture_on_commit_callbacks, VENDORS.encode(), "供应商.csv",

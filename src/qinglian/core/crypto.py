@@ -88,3 +88,12 @@ def mask_bank_account(value: str) -> str:
     if len(digits) <= 8:
         return "*" * len(digits)
     return f"{digits[:4]} **** **** {digits[-4:]}"
+
+
+def mask_address(value: str) -> str:
+    """浙江省杭州市西湖区文三路 1 号 → 浙江省杭州市**** (the first six characters — province and
+    city, or city and district — shown; the street and number hidden)."""
+    text = "".join(value.split())
+    if len(text) <= 6:
+        return text[:2] + "****" if len(text) > 2 else "*" * len(text)
+    return text[:6] + "****"

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from qinglian.core.crypto import mask_bank_account, mask_id_number, mask_phone
+from qinglian.core.crypto import mask_address, mask_bank_account, mask_id_number, mask_phone
 
 from .engine.definitions import GROUP_LABELS, Parameter, ParameterKind, Rule
 from .rules.ocds import GROUP_EXPLANATIONS
@@ -238,19 +238,23 @@ def subject_label(group: str, subject: str, name_of: NameOf | None = None) -> st
 # --- masking ----------------------------------------------------------------------------------
 
 #: Canonical evidence columns holding personal data, and how each is masked.
-MASKED_COLUMNS = {"bank_account": "bank", "id_number": "id", "phone": "phone"}
+MASKED_COLUMNS = {"bank_account": "bank", "id_number": "id", "phone": "phone",
+                  "address": "address"}
 
 
-def mask_evidence_value(column: str, value: Any) -> Any:
-    """A value of an evidence column, masked when the column holds personal data."""
+def mask_evidence_value(column: str, value: Any, *, business: bool = False) -> Any:
+    """A value of an evidence column, masked when the column holds personal data. A
+    ``business`` row (a vendor's) keeps its address: a registered address is public."""
     how = MASKED_COLUMNS.get(column)
-    if how is None or value is None or value == "":
+    if how is None or value is None or value == "" or (business and how == "address"):
         return value
     text = str(value).strip()
     if how == "bank":
         return mask_bank_account(text)
     if how == "id":
         return mask_id_number(text)
+    if how == "address":
+        return mask_address(text)
     return mask_phone("".join(ch for ch in text if not ch.isspace()))
 
 

@@ -2,7 +2,7 @@
 
 The profile (shown on the version page, kept as JSON in the database) lists each column's
 minimum, maximum and most frequent values. For the columns that hold personal data — phones,
-bank accounts, ID numbers — and for any text value that looks like one, only a masked form is
+bank accounts, ID numbers, addresses — and for any text value that looks like one, only a masked form is
 kept: ``138****5678``, ``6222 **** **** 1234``, ``110***********0021``. The phone and ID number
 masks are ``qinglian.core.crypto``'s (the same as everywhere else on the platform).
 """
@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from qinglian.core.crypto import mask_bank_account, mask_id_number, mask_phone
+from qinglian.core.crypto import mask_address, mask_bank_account, mask_id_number, mask_phone
 
 Mask = Callable[[str], str]
 
@@ -40,6 +40,9 @@ PERSONAL: dict[str, Mask] = {
     "phone": mask_phone,
     "bank_account": mask_bank_account,
     "id_number": mask_id_number,
+    # An employee's 住址 is personal; a vendor's 地址 is masked alike (the profile only shows
+    # examples, and one rule for the column name is simpler than one per kind).
+    "address": mask_address,
 }
 
 

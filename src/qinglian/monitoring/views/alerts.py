@@ -3,9 +3,11 @@ history, handling), the full evidence as CSV, and the handling steps."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import Any
 from urllib.parse import quote
@@ -140,6 +142,24 @@ def _evidence_labels(alert: Alert) -> dict[str, str]:
     return {c.name: c.label for c in schema.columns} if schema is not None else {}
 
 
+def _amount_columns(alert: Alert) -> frozenset[str]:
+    """The rule's evidence columns that hold money (shown with thousands separators)."""
+    try:
+        table = get_rule(alert.rule_code).evidence_table
+    except KeyError:
+        return frozenset()
+    schema = SCHEMAS.get(table_kind(table)) if table else None
+    return frozenset(c.name for c in schema.columns if c.type == "amount") if schema else frozenset()
+
+
+def _page_cell(name: str, value: Any, amounts: frozenset[str]) -> str:
+    """An evidence value on the page: masked like the export, money as 52,300.00."""
+    if name in amounts and value not in (None, ""):
+        with contextlib.suppress(InvalidOperation, ValueError, TypeError):
+            return f"{Decimal(str(value)):,.2f}"
+    return _evidence_cell(name, value)
+
+
 def _evidence_columns(alert: Alert, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     if not rows:
         return []
@@ -154,7 +174,8 @@ def _vendor_side(alert: Alert) -> dict[str, Any]:
     labels = {c.name: c.label for c in schema.columns} if schema is not None else {}
     columns = [(name, labels.get(name, name)) for name in rows[0]] if rows else []
     return {"columns": columns,
-            "rows": [[_evidence_cell(name, row.get(name)) for name, _ in columns] for row in rows]}
+            "rows": [[cell_text(mask_evidence_value(name, row.get(name), business=True))
+                      for name, _ in columns] for row in rows]}
 
 
 def _evidence_cell(name: str, value: Any, *, raw: bool = False) -> str:
@@ -185,11 +206,12 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except KeyError:
         rule = None
     columns = _evidence_columns(alert, alert.evidence)
+    amounts = _amount_columns(alert)
     names = names_for_alerts([alert])
     return render(request, "monitoring/alert_detail.html", {
         "alert": alert, "rule": rule, "history": _history(alert),
         "evidence_columns": columns,
-        "evidence_rows": [[_evidence_cell(name, row.get(name)) for name, _ in columns]
+        "evidence_rows": [[_page_cell(name, row.get(name), amounts) for name, _ in columns]
                           for row in alert.evidence],
         "value_text": alert_value(alert),
         "subject_text": _subject(alert, names),
